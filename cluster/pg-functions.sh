@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# shellcheck shell=bash
+#
+# Cluster operations for PostgreSQL streaming replication, one small function per step.
+#
+# This file is the single implementation of those steps. Source it; do not copy from it:
+#   bin/cluster            local processes (machines without Docker)
+#   docker/*.sh            the compose containers
+#   the Java tests         through bin/cluster
+#   the failover drill     through bin/cluster
+#
+#   source cluster/pg-functions.sh
+#   pg_setup_env
+#   node_init_primary /path/to/node 15432
+#
+# Layout of a node directory ("NODE"):
+#   NODE/data        PGDATA
+#   NODE/node.conf   settings that belong to this node, not to the cluster (port, listen
+#                    address, name). postgresql.conf includes it by relative path, and it lives
+#                    outside PGDATA on purpose: pg_basebackup and pg_rewind copy PGDATA from
+#                    another node, and must not carry that node's port along.
+#   NODE/sock        unix socket directory (0700): the owner's administrative channel
+#   NODE/postgres.log
+#
+# Settings come from the environment (each secret also as *_FILE, like the official image):
+#   PG_DATABASE (socialnet)  PG_USER (socialnet)  PG_PASSWORD (socialnet)
+#   PG_SUPERUSER_PASSWORD (postgres)
+#   PG_REPLICATION_USER (replicator)  PG_REPLICATION_PASSWORD (replicator)
+#   PG_LISTEN (127.0.0.1)    PG_HBA_NET (127.0.0.1/32; compose uses samenet)
+#   PG_REPLICA_NAMES ("replica1 replica2")  standbys the primary makes slots for
+#   PG_SYNC_MODE (async | quorum)            commit mode set at primary init
+
+# pg_log MESSAGE...: progress on stderr, so stdout stays machine-readable.
+pg_log() { printf '%s [pg] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# pg_die MESSAGE...: refuse loudly and stop.
+pg_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# file_env VAR [DEFAULT]: VAR from VAR or VAR_FILE (not both), else DEFAULT.
+file_env() {
+	local var="$1" def="${2:-}" fvar="${1}_FILE"
+	local val="$def"
+	if [ -n "${!var:-}" ] && [ -n "${!fvar:-}" ]; then
+		pg_die "both $var and $fvar are set (but are exclusive)"
+	fi
+	if [ -n "${!var:-}" ]; then
+		val="${!var}"
+	elif [ -n "${!fvar:-}" ]; then
+		val="$(< "${!fvar}")"
+	fi
+	export "$var"="$val"
+	unset "$fvar"
+}
+
+# pg_setup_env: read every setting once, with its default; find the server binaries.
+pg_setup_env() {
+	file_env PG_PASSWORD socialnet
+	file_env PG_SUPERUSER_PASSWORD postgres
+	file_env PG_REPLICATION_PASSWORD replicator
+	: "${PG_DATABASE:=socialnet}" "${PG_USER:=socialnet}" "${PG_REPLICATION_USER:=replicator}"
+	: "${PG_LISTEN:=127.0.0.1}" "${PG_HBA_NET:=127.0.0.1/32}"
+	: "${PG_REPLICA_NAMES:=replica1 replica2}" "${PG_SYNC_MODE:=async}"
+	export PG_DATABASE PG_USER PG_REPLICATION_USER PG_LISTEN PG_HBA_NET PG_REPLICA_NAMES PG_SYNC_MODE
+	local ident='^[a-z_][a-z0-9_]*$'
+	for v in "$PG_DATABASE" "$PG_USER" "$PG_REPLICATION_USER" $PG_REPLICA_NAMES; do
+		[[ "$v" =~ $ident ]] || pg_die "'$v' is not a plain lower-case SQL identifier"
+	done
+	for v in PG_PASSWORD PG_SUPERUSER_PASSWORD PG_REPLICATION_PASSWORD; do
+		[ -n "${!v}" ] || pg_die "$v is empty; a role without a password cannot log in over TCP"
+	done
+	PG_BINDIR="$(pg_find_bindir)" || pg_die "PostgreSQL server binaries not found (install postgresql, or put initdb on PATH)"
+	export PG_BINDIR
+}
+
+# pg_find_bindir: directory holding initdb/pg_ctl: PATH, then pg_config, then /usr/lib/postgresql/*.
+pg_find_bindir() {
+	local d
+	if d="$(command -v initdb 2>/dev/null)" && [ -n "$d" ]; then dirname "$d"; return; fi
+	if command -v pg_config >/dev/null 2>&1; then
+		d="$(pg_config --bindir 2>/dev/null)"
+		if [ -x "$d/initdb" ]; then echo "$d"; return; fi
+	fi
+	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+		if [ -x "$d/initdb" ]; then echo "$d"; return; fi
+	done
+	return 1
+}
+
+# pg_as_owner CMD...: run CMD as the OS user that owns the servers. PostgreSQL refuses to run
+# as root, so root hands the work to the 'postgres' user; anyone else runs it as themselves.
+pg_as_owner() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- env PATH="$PG_BINDIR:$PATH" "$@"
+	else
+		env PATH="$PG_BINDIR:$PATH" "$@"
+	fi
+}
+
+# node_prepare_dir NODE: create NODE owned by the server's OS user.
+node_prepare_dir() {
+	mkdir -p "$1"
+	if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$1"; fi
+	chmod 0700 "$1"
+	pg_as_owner mkdir -p "$1/sock"
+	pg_as_owner chmod 0700 "$1/sock"
+}
+
+# node_write_conf NODE PORT NAME: this node's own settings (see the layout above).
+node_write_conf() {
+	local node="$1" port="$2" name="$3"
+	pg_as_owner tee "$node/node.conf" >/dev/null <<-EOF
+		# Written by cluster/pg-functions.sh: the identity of this node. Not copied by
+		# pg_basebackup or pg_rewind, because it lives outside PGDATA.
+		port = $port
+		listen_addresses = '$PG_LISTEN'
+		unix_socket_directories = '$node/sock'
+		cluster_name = '$name'
+	EOF
+}
+
+# psql_admin NODE [psql args...]: superuser session over the node's private unix socket.
+psql_admin() {
+	local node="$1"; shift
+	local port
+	port="$(sed -n 's/^port = //p' "$node/node.conf")"
+	pg_as_owner psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$node/sock" -p "$port" -U postgres -d postgres "$@"
+}
+
+# node_init_primary NODE PORT [NAME]: initdb, cluster-wide settings, roles, database, one
+# physical slot per replica name. Idempotent: an initialised NODE is left as it is.
+node_init_primary() {
+	local node="$1" port="$2" name="${3:-primary}"
+	if [ -s "$node/data/PG_VERSION" ]; then pg_log "$name: already initialised"; return 0; fi
+	node_prepare_dir "$node"
+	node_write_conf "$node" "$port" "$name"
+	local pwfile="$node/.pwfile"
+	pg_as_owner sh -c 'umask 077; cat > "$1"' _ "$pwfile" <<<"$PG_SUPERUSER_PASSWORD"
+	pg_log "$name: initdb"
+	pg_as_owner initdb -D "$node/data" -U postgres --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \
+		--auth-local=trust --auth-host=scram-sha-256 --data-checksums >"$node/initdb.log" 2>&1 \
+		|| { cat "$node/initdb.log" >&2; pg_die "initdb failed"; }
+	rm -f "$pwfile"
+	node_write_cluster_conf "$node"
+	node_write_hba "$node"
+	node_start "$node"
+	node_create_roles "$node"
+	local r
+	for r in $PG_REPLICA_NAMES; do node_ensure_slot "$node" "$r"; done
+	cluster_set_sync_mode "$node" "$PG_SYNC_MODE"
+}
+
+# node_write_cluster_conf NODE: settings every node shares. They go into PGDATA/postgresql.conf,
+# so pg_basebackup hands them to the replicas and pg_rewind keeps them.
+node_write_cluster_conf() {
+	pg_as_owner tee -a "$1/data/postgresql.conf" >/dev/null <<-'EOF'
+
+		# --- socialnet-replication (cluster/pg-functions.sh) ---
+		include_if_exists = '../node.conf'  # port, listen address, name: per node
+		wal_level = replica
+		max_wal_senders = 10
+		max_replication_slots = 10
+		wal_keep_size = 256MB
+		hot_standby = on
+		hot_standby_feedback = on      # long replica reads must not be cancelled by vacuum
+		wal_log_hints = on             # pg_rewind can turn a failed primary into a replica
+		max_connections = 300
+		shared_buffers = 256MB
+		synchronous_commit = on
+		shared_preload_libraries = 'pg_stat_statements'  # per-node read counters
+		pg_stat_statements.track = top
+		password_encryption = 'scram-sha-256'
+		unix_socket_permissions = 0700 # trust on the socket is for the owner only
+		logging_collector = off
+		log_line_prefix = '%m [%p] %q%u@%d/%a '
+		log_connections = off
+		log_min_duration_statement = 1000
+	EOF
+}
+
+# node_write_hba NODE: scram-sha-256 for TCP from PG_HBA_NET only; trust only on the private socket.
+node_write_hba() {
+	pg_as_owner tee "$1/data/pg_hba.conf" >/dev/null <<-EOF
+		# TYPE  DATABASE     USER                  ADDRESS        METHOD
+		local   all          all                                  trust
+		host    replication  $PG_REPLICATION_USER  $PG_HBA_NET    scram-sha-256
+		host    all          all                   $PG_HBA_NET    scram-sha-256
+	EOF
+}
+
+# sql_literal TEXT: TEXT as a quoted SQL string literal.
+sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
+
+# node_create_roles NODE: replication role, application role and its database, pg_stat_statements.
+node_create_roles() {
+	local node="$1"
+	psql_admin "$node" <<-EOF
+		SET password_encryption = 'scram-sha-256';
+		CREATE ROLE $PG_REPLICATION_USER WITH REPLICATION LOGIN PASSWORD $(sql_literal "$PG_REPLICATION_PASSWORD");
+		CREATE ROLE $PG_USER WITH LOGIN PASSWORD $(sql_literal "$PG_PASSWORD");
+		CREATE DATABASE $PG_DATABASE OWNER $PG_USER;
+		GRANT pg_monitor TO $PG_USER;
+	EOF
+	psql_admin "$node" -d "$PG_DATABASE" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+}
+
+# node_ensure_slot NODE SLOT: physical replication slot SLOT on NODE (a primary), if missing.
+node_ensure_slot() {
+	psql_admin "$1" -v slot="$2" <<-'EOF' >/dev/null
+		SELECT pg_create_physical_replication_slot(:'slot')
+		WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = :'slot');
+	EOF
+}
+
+# node_clone_replica NODE PORT NAME PRIMARY_HOST PRIMARY_PORT: pg_basebackup -R -X stream from
+# the primary through slot NAME, as application_name NAME. Idempotent like node_init_primary.
+node_clone_replica() {
+	local node="$1" port="$2" name="$3" phost="$4" pport="$5"
+	if [ -s "$node/data/PG_VERSION" ]; then pg_log "$name: already cloned"; return 0; fi
+	node_prepare_dir "$node"
+	node_write_conf "$node" "$port" "$name"
+	pg_log "$name: pg_basebackup from $phost:$pport (slot $name)"
+	# The password goes through the environment, never the command line; -R writes it into
+	# postgresql.auto.conf (0600, in PGDATA) so the standby can reconnect by itself.
+	pg_as_owner env PGPASSWORD="$PG_REPLICATION_PASSWORD" pg_basebackup \
+		-d "host=$phost port=$pport user=$PG_REPLICATION_USER application_name=$name" \
+		-D "$node/data" -R -X stream -S "$name" -c fast --no-password \
+		|| { pg_as_owner rm -rf "$node/data"; pg_die "pg_basebackup for $name failed"; }
+}
+
+# node_port NODE: the port NODE listens on.
+node_port() { sed -n 's/^port = //p' "$1/node.conf"; }
+
+# node_is_running NODE: true when NODE's postmaster is alive.
+node_is_running() { [ -s "$1/data/PG_VERSION" ] && pg_as_owner pg_ctl -D "$1/data" status >/dev/null 2>&1; }
+
+# node_start NODE: start and wait until it accepts connections (a standby: read-only ones).
+node_start() {
+	local node="$1"
+	if node_is_running "$node"; then return 0; fi
+	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 \
+		|| pg_die "port $(node_port "$node") is still taken; is another server using it?"
+	pg_as_owner pg_ctl -D "$node/data" -l "$node/postgres.log" -w -t 60 start >/dev/null \
+		|| { tail -n 20 "$node/postgres.log" >&2; pg_die "node $node did not start"; }
+}
+
+# node_stop NODE [MODE]: pg_ctl stop (MODE fast by default) and wait until the port is free.
+node_stop() {
+	local node="$1" mode="${2:-fast}"
+	if node_is_running "$node"; then
+		pg_as_owner pg_ctl -D "$node/data" -m "$mode" -w -t 60 stop >/dev/null || true
+	fi
+	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
+}
+
+# node_kill NODE: kill -9 the postmaster and its whole process group, as a crash would, then
+# wait for the port: a killed postmaster lingers as a zombie for a second or two.
+node_kill() {
+	local node="$1" pid
+	pid="$(head -n 1 "$node/data/postmaster.pid" 2>/dev/null)" || return 0
+	[ -n "$pid" ] || return 0
+	kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
+	pkill -9 -P "$pid" 2>/dev/null || true
+	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
+}
+
+# port_open HOST PORT: true when something accepts TCP connections there.
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# wait_port_free HOST PORT SECONDS: until nothing listens on HOST:PORT.
+wait_port_free() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		port_open "$1" "$2" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_streaming PRIMARY_NODE COUNT SECONDS: until COUNT standbys stream from the primary.
+wait_streaming() {
+	local node="$1" want="$2" i n
+	for ((i = 0; i < $3 * 10; i++)); do
+		n="$(psql_admin "$node" -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")"
+		[ "$n" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	pg_die "only $n of $want standbys are streaming after $3 s"
+}
+
+# cluster_set_sync_mode PRIMARY_NODE async|quorum: commit mode, applied by reload (no restart).
+#   async   every commit returns after the local WAL flush
+#   quorum  synchronous_standby_names = 'ANY 1 (<replicas>)': a commit waits until at least one
+#           standby has flushed its WAL, so losing the primary loses no acknowledged commit
+cluster_set_sync_mode() {
+	local node="$1" mode="$2" names
+	case "$mode" in
+		async) names="" ;;
+		quorum) names="ANY 1 ($(echo $PG_REPLICA_NAMES | sed 's/ /, /g'))" ;;
+		*) pg_die "sync mode must be 'async' or 'quorum', not '$mode'" ;;
+	esac
+	psql_admin "$node" -v names="$names" >/dev/null <<-'EOF'
+		ALTER SYSTEM SET synchronous_standby_names = :'names';
+		ALTER SYSTEM SET synchronous_commit = 'on';
+		SELECT pg_reload_conf();
+	EOF
+	pg_log "sync mode: $mode${names:+ ($names)}"
+}
+
+# cluster_status PRIMARY_NODE: from the primary, one line per standby: application_name, state,
+# sync_state and the lag in bytes of what was sent, flushed and replayed.
+cluster_status() {
+	printf 'synchronous_standby_names = %s\n' "'$(psql_admin "$1" -c 'SHOW synchronous_standby_names')'"
+	psql_admin "$1" -P tuples_only=off -P format=aligned -P footer=off -c "
+		SELECT application_name, state, sync_state,
+		       pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn)   AS sent_lag_bytes,
+		       pg_wal_lsn_diff(pg_current_wal_lsn(), flush_lsn)  AS flush_lag_bytes,
+		       pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) AS replay_lag_bytes
+		  FROM pg_stat_replication ORDER BY application_name"
+}

@@ -1,0 +1,24 @@
+package ru.otus.socialnet.auth;
+
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code POST /login} of the OTUS spec v1.2.0. */
+@RestController
+public class LoginController {
+
+    private final AuthService auth;
+
+    public LoginController(AuthService auth) {
+        this.auth = auth;
+    }
+
+    @PostMapping("/login")
+    public Map<String, String> login(@Valid @RequestBody LoginRequest request) {
+        return Map.of("token", auth.login(request));
+    }
+}

@@ -1,0 +1,20 @@
+package ru.otus.socialnet.routing;
+
+import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Sends {@code @Transactional(readOnly = true)} work to the replicas and everything else to the
+ * primary. It must sit behind a {@link org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy}:
+ * the transaction manager asks for a connection before it publishes the read-only flag, so without
+ * the lazy proxy every transaction would be routed as read-write.
+ */
+public class ReadWriteRoutingDataSource extends AbstractRoutingDataSource {
+
+    public enum Route { PRIMARY, REPLICAS }
+
+    @Override
+    protected Object determineCurrentLookupKey() {
+        return TransactionSynchronizationManager.isCurrentTransactionReadOnly() ? Route.REPLICAS : Route.PRIMARY;
+    }
+}

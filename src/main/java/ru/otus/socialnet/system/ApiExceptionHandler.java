@@ -1,0 +1,169 @@
+package ru.otus.socialnet.system;
+
+import java.time.Duration;
+import java.util.stream.Collectors;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Every error answer is a {@link ProblemDetail} that also carries the spec's fields: {@code message}
+ * (for the client), {@code request_id} (to find the log lines) and {@code code} ({@link ApiError}).
+ * A database that cannot be reached is a 503 with {@code Retry-After}, never a stack trace.
+ */
+@RestControllerAdvice
+public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    private final long retryAfterSeconds;
+
+    public ApiExceptionHandler(@Value("${socialnet.errors.retry-after:2s}") Duration retryAfter) {
+        this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
+    }
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Object> handleApi(ApiException ex, HttpServletRequest request) {
+        return answer(ex.error(), ex.getMessage(), new HttpHeaders(), request);
+    }
+
+    /** The database (or the pool in front of it) cannot serve: tell the client when to come back. */
+    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessResourceException.class,
+            QueryTimeoutException.class, CannotCreateTransactionException.class, TransactionSystemException.class})
+    ResponseEntity<Object> handleDatabaseDown(Exception ex, HttpServletRequest request) {
+        log.warn("database unavailable: {}", rootMessage(ex));
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        return answer(ApiError.DATABASE_UNAVAILABLE, "the database is temporarily unavailable; retry later",
+                headers, request);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> handleTypeMismatch(MethodArgumentTypeMismatchException ex, HttpServletRequest request) {
+        return answer(ApiError.INVALID_INPUT, "'" + ex.getName() + "' has an invalid value", new HttpHeaders(), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> handleUnexpected(Exception ex, HttpServletRequest request) {
+        log.error("unexpected failure", ex);
+        return answer(ApiError.INTERNAL, "internal error", new HttpHeaders(), request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return answer(ApiError.MALFORMED_BODY, describeUnreadable(ex), headers, servlet(request));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String message = ex.getBindingResult().getFieldErrors().stream()
+                .map(ApiExceptionHandler::describe)
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return answer(ApiError.INVALID_INPUT, message, headers, servlet(request));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String message = ex.getParameterValidationResults().stream()
+                .flatMap(result -> result.getResolvableErrors().stream()
+                        .map(error -> parameterName(result) + ": " + error.getDefaultMessage()))
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return answer(ApiError.INVALID_INPUT, message, headers, servlet(request));
+    }
+
+    /** Everything else Spring MVC raises itself (404, 405, 415, missing parameter...): keep its
+     *  status and text, add the spec's fields. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+            HttpStatusCode statusCode, WebRequest request) {
+        String message = body instanceof ProblemDetail pd && pd.getDetail() != null ? pd.getDetail() : ex.getMessage();
+        return answer(ApiError.forStatus(statusCode.value()), message, headers, servlet(request));
+    }
+
+    private ResponseEntity<Object> answer(ApiError error, String message, HttpHeaders headers,
+            HttpServletRequest request) {
+        String requestId = request != null ? RequestIdFilter.currentId(request) : null;
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(error.status(), message);
+        body.setProperty("message", message);
+        body.setProperty("request_id", requestId);
+        body.setProperty("code", error.code());
+        if (error.status().is4xxClientError()) {
+            log.info("{} {} -> {} {}: {}", request != null ? request.getMethod() : "?",
+                    request != null ? request.getRequestURI() : "?", error.status().value(), error.code(), message);
+        }
+        return ResponseEntity.status(error.status()).headers(headers).body(body);
+    }
+
+    private static HttpServletRequest servlet(WebRequest request) {
+        return request instanceof ServletWebRequest swr ? swr.getRequest() : null;
+    }
+
+    private static String describe(FieldError error) {
+        return JsonNames.of(error.getField()) + ": " + error.getDefaultMessage();
+    }
+
+    private static String parameterName(org.springframework.validation.method.ParameterValidationResult result) {
+        org.springframework.web.bind.annotation.RequestParam rp =
+                result.getMethodParameter().getParameterAnnotation(org.springframework.web.bind.annotation.RequestParam.class);
+        if (rp != null && !rp.name().isEmpty()) {
+            return rp.name();
+        }
+        String name = result.getMethodParameter().getParameterName();
+        return name != null ? name : "parameter";
+    }
+
+    /** Says which field of the JSON body is wrong, without echoing the body back. */
+    private static String describeUnreadable(HttpMessageNotReadableException ex) {
+        for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof JacksonException je) {
+                String path = je.getPath().stream()
+                        .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                        .collect(Collectors.joining("."));
+                if (!path.isEmpty()) {
+                    return "field '" + path + "' has an invalid value or type" + hint(path);
+                }
+                return "the request body is not valid JSON";
+            }
+        }
+        return "the request body is missing or not valid JSON";
+    }
+
+    private static String hint(String path) {
+        return path.endsWith("birthdate") ? " (expected a real date as YYYY-MM-DD)" : "";
+    }
+
+    private static String rootMessage(Throwable ex) {
+        Throwable t = ex;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,53 @@
+package ru.otus.socialnet.user;
+
+import java.util.List;
+
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import ru.otus.socialnet.system.ApiError;
+import ru.otus.socialnet.system.ApiException;
+
+/**
+ * Profiles. Reads are read-only transactions, which the routing data source sends to a replica;
+ * registration is a read-write transaction on the primary.
+ */
+@Service
+public class UserService {
+
+    private final UserRepository users;
+    private final PasswordEncoder passwords;
+    private final SearchProperties search;
+
+    public UserService(UserRepository users, PasswordEncoder passwords, SearchProperties search) {
+        this.users = users;
+        this.passwords = passwords;
+        this.search = search;
+    }
+
+    /** Stores a new user (password as a bcrypt hash only) and returns its id. */
+    @Transactional
+    public long register(RegistrationRequest request) {
+        // Hashing takes ~0.1 s of CPU; it happens before the first statement, so the lazy
+        // connection proxy does not hold a primary connection meanwhile.
+        String hash = passwords.encode(request.password());
+        return users.insert(request, hash);
+    }
+
+    @Transactional(readOnly = true)
+    public UserProfile get(long id) {
+        return users.findById(id)
+                .orElseThrow(() -> new ApiException(ApiError.USER_NOT_FOUND, "user " + id + " not found"));
+    }
+
+    /** Prefix search; {@code limit} null means the default page size. */
+    @Transactional(readOnly = true)
+    public List<UserProfile> search(String firstNamePrefix, String lastNamePrefix, Integer limit) {
+        int pageSize = limit == null ? search.defaultLimit() : limit;
+        if (pageSize < 1 || pageSize > search.maxLimit()) {
+            throw ApiException.invalid("limit: must be between 1 and " + search.maxLimit());
+        }
+        return users.searchByNamePrefix(firstNamePrefix, lastNamePrefix, pageSize);
+    }
+}
