@@ -1,0 +1,180 @@
+package ru.otus.socialnet.testsupport;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real cluster the tests run against: a primary and two streaming replicas, started once per
+ * test JVM by {@code bin/cluster} (the same script users run) and wiped when the JVM exits.
+ * It listens on its own ports (25432-25434 by default) so it never touches a developer's cluster.
+ */
+public final class TestCluster {
+
+    public enum Node {
+        PRIMARY("primary", 0), REPLICA1("replica1", 1), REPLICA2("replica2", 2);
+
+        public final String cliName;
+        final int offset;
+
+        Node(String cliName, int offset) {
+            this.cliName = cliName;
+            this.offset = offset;
+        }
+    }
+
+    public static final String DATABASE = "socialnet";
+    public static final String APP_USER = "socialnet";
+    public static final String APP_PASSWORD = "socialnet";
+    private static final String SUPERUSER_PASSWORD = "postgres";
+
+    private static TestCluster instance;
+
+    private final Path repo;
+    private final Path dir;
+    private final int basePort;
+
+    private TestCluster(Path repo, Path dir, int basePort) {
+        this.repo = repo;
+        this.dir = dir;
+        this.basePort = basePort;
+    }
+
+    /** The cluster, started (from scratch) on first use in this JVM. */
+    public static synchronized TestCluster get() {
+        if (instance == null) {
+            Path repo = Path.of("").toAbsolutePath();
+            int port = Integer.parseInt(System.getProperty("test.cluster.port",
+                    System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432")));
+            TestCluster cluster = new TestCluster(repo, repo.resolve("target/test-cluster"), port);
+            cluster.cli("wipe");
+            long start = System.nanoTime();
+            cluster.cli("up");
+            System.out.printf("test cluster up in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> cluster.cli("wipe")));
+            instance = cluster;
+        }
+        return instance;
+    }
+
+    public int port(Node node) {
+        return basePort + node.offset;
+    }
+
+    public String authority(Node node) {
+        return "127.0.0.1:" + port(node);
+    }
+
+    public String replicaAuthorities() {
+        return authority(Node.REPLICA1) + "," + authority(Node.REPLICA2);
+    }
+
+    /** Runs {@code bin/cluster ARGS} against this cluster; fails the test when it fails. */
+    public String cli(String... args) {
+        List<String> command = new ArrayList<>(List.of(repo.resolve("bin/cluster").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("PGCLUSTER_DIR", dir.toString());
+        env.put("PGCLUSTER_PORT", Integer.toString(basePort));
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " timed out\n" + out);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " failed:\n" + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void stop(Node node) {
+        cli("stop", node.cliName);
+    }
+
+    public void start(Node node) {
+        cli("start", node.cliName);
+    }
+
+    /** kill -9 of the node's postmaster and its processes, as a crash. */
+    public void kill(Node node) {
+        cli("kill", node.cliName);
+    }
+
+    /** A superuser connection to one node (for the servers' own counters and admin functions). */
+    public Connection superuser(Node node) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + authority(node) + "/" + DATABASE,
+                "postgres", SUPERUSER_PASSWORD);
+    }
+
+    /** A single number from one node, e.g. {@code SELECT count(*) ...}. */
+    public long queryLong(Node node, String sql) {
+        try (Connection c = superuser(node); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(node + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How many times this node executed statements whose text contains {@code fragment}, from its
+     * own pg_stat_statements: the server's word for where a query ran, not the router's.
+     */
+    public long statementCalls(Node node, String fragment) {
+        String escaped = fragment.replace("'", "''");
+        return queryLong(node, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%"
+                + escaped.replace("%", "\\%").replace("_", "\\_") + "%'");
+    }
+
+    /** Waits until both replicas have replayed everything the primary has written so far. */
+    public void awaitReplicasCaughtUp() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            long behind = queryLong(Node.PRIMARY, """
+                    SELECT count(*) FROM pg_stat_replication
+                     WHERE state <> 'streaming' OR replay_lsn < pg_current_wal_lsn()""");
+            long streaming = queryLong(Node.PRIMARY, "SELECT count(*) FROM pg_stat_replication");
+            if (behind == 0 && streaming == 2) {
+                return;
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("replicas did not catch up in 20 s:\n" + cli("status"));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String read(Path p) throws IOException {
+        return Files.readString(p);
+    }
+}
