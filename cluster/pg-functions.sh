@@ -75,7 +75,9 @@ pg_setup_env() {
 # pg_find_bindir: directory holding initdb/pg_ctl: PATH, then pg_config, then /usr/lib/postgresql/*.
 pg_find_bindir() {
 	local d
-	if d="$(command -v initdb 2>/dev/null)" && [ -n "$d" ]; then dirname "$d"; return; fi
+	# readlink: a symlinked initdb (/usr/local/bin/initdb, say) points at the real bindir,
+	# where pg_basebackup, pg_rewind and pgbench sit beside it.
+	if d="$(command -v initdb 2>/dev/null)" && [ -n "$d" ]; then dirname "$(readlink -f "$d")"; return; fi
 	if command -v pg_config >/dev/null 2>&1; then
 		d="$(pg_config --bindir 2>/dev/null)"
 		if [ -x "$d/initdb" ]; then echo "$d"; return; fi
