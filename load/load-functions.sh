@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# shellcheck shell=bash
+#
+# Shared steps of the load tooling (bin/seed, bin/load, bin/experiment-read-scaling,
+# bin/bench-search), written once here. Source it after setting 'repo' to the repository root:
+#
+#   load_setup                      settings below, the local cluster's env for the service
+#   load_jar                        the service jar, built if missing, copied out of target/
+#   seed_run ARGS...                the seeder (ru.otus.socialnet.seed.SeedMain) on the primary
+#   app_start NAME PORT REPLICAS    the service in the background, waiting until it is healthy
+#   app_stop NAME                   stop it (by the pid it was started with)
+#   jmeter_run PLAN OUT PROPS...    one JMeter plan through './mvnw -Pload', results into OUT
+#   pgss_reset / pgss_search_calls NODE   each node's own pg_stat_statements counters
+#
+# Settings: LOAD_DIR (<repo>/.load: jar copy, prefix CSV, logs, results), PGCLUSTER_PORT and
+# PGCLUSTER_DIR (the local cluster, as for bin/cluster), JAVA (java on PATH), APP_JAVA_OPTS.
+
+# shellcheck source=../cluster/pg-functions.sh
+source "$repo/cluster/pg-functions.sh"
+
+# The statement UserRepository.searchByNamePrefix sends, as pg_stat_statements normalises it.
+SEARCH_SQL_FRAGMENT="WHERE lower(first_name) LIKE lower("
+
+load_setup() {
+	LOAD_DIR="${LOAD_DIR:-$repo/.load}"
+	mkdir -p "$LOAD_DIR"
+	LOAD_DIR="$(cd "$LOAD_DIR" && pwd)"
+	PREFIXES="${PREFIXES:-$LOAD_DIR/prefixes.csv}"
+	JAVA="${JAVA:-java}"
+	pg_setup_env
+	PGCLUSTER_DIR="$("$repo/bin/cluster" dir)"
+	export PGCLUSTER_DIR
+	# The service's settings for the local cluster, unless the caller points elsewhere.
+	if [ -z "${PG_AUTHORITY_MASTER:-}" ]; then
+		local line
+		while IFS= read -r line; do export "${line?}"; done < <("$repo/bin/cluster" env)
+	fi
+	export PG_PASSWORD
+}
+
+# load_jar: the service jar as a copy under LOAD_DIR, so that './mvnw -Pload clean' (which the
+# JMeter runs need) cannot delete it from under a running service.
+load_jar() {
+	local built="$repo/target/socialnet-replication-0.1.0-SNAPSHOT.jar"
+	if [ ! -f "$built" ]; then
+		pg_log "building the service jar"
+		(cd "$repo" && ./mvnw -B -q -ntp package -DskipTests)
+	fi
+	if [ ! -f "$LOAD_DIR/socialnet.jar" ] || [ "$built" -nt "$LOAD_DIR/socialnet.jar" ]; then
+		cp "$built" "$LOAD_DIR/socialnet.jar"
+	fi
+	APP_JAR="$LOAD_DIR/socialnet.jar"
+}
+
+# seed_run ARGS...: the seeder; its stdout line (inserted=... seconds=...) goes to stdout.
+seed_run() {
+	load_jar
+	"$JAVA" -Dloader.main=ru.otus.socialnet.seed.SeedMain -cp "$APP_JAR" \
+		org.springframework.boot.loader.launch.PropertiesLauncher --prefixes "$PREFIXES" "$@"
+}
+
+# app_start NAME PORT REPLICAS: the service on PORT with PG_AUTHORITY_REPLICA=REPLICAS (empty:
+# reads on the primary), log in LOAD_DIR/NAME.log; returns once /actuator/health says UP.
+app_start() {
+	local name="$1" port="$2" replicas="$3" i
+	load_jar
+	# shellcheck disable=SC2086 # APP_JAVA_OPTS is a list of JVM options
+	PG_AUTHORITY_REPLICA="$replicas" SERVER_PORT="$port" \
+		nohup "$JAVA" ${APP_JAVA_OPTS:-} -jar "$APP_JAR" >"$LOAD_DIR/$name.log" 2>&1 &
+	echo $! >"$LOAD_DIR/$name.pid"
+	for ((i = 0; i < 180; i++)); do
+		if curl -fsS "http://127.0.0.1:$port/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then
+			pg_log "$name: service up on :$port (reads: ${replicas:-primary})"
+			return 0
+		fi
+		kill -0 "$(cat "$LOAD_DIR/$name.pid")" 2>/dev/null || break
+		sleep 0.5
+	done
+	tail -n 30 "$LOAD_DIR/$name.log" >&2
+	app_stop "$name"
+	pg_die "$name: the service did not become healthy on :$port"
+}
+
+app_stop() {
+	local pidfile="$LOAD_DIR/$1.pid" pid i
+	[ -f "$pidfile" ] || return 0
+	pid="$(cat "$pidfile")"
+	if kill "$pid" 2>/dev/null; then
+		for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$pidfile"
+}
+
+# jmeter_run PLAN OUT [-Dname=value...]: runs jmeter/PLAN.jmx non-GUI through the 'load' Maven
+# profile and copies the CSV results and the HTML dashboard to OUT (results.csv, dashboard/).
+jmeter_run() {
+	local plan="$1" out="$2"
+	shift 2
+	rm -rf "$out"
+	mkdir -p "$out"
+	pg_log "JMeter: $plan.jmx $*"
+	(cd "$repo" && ./mvnw -B -q -ntp -Pload clean verify -Djmeter.plan="$plan" -Dload.prefixes="$PREFIXES" "$@") \
+		>"$out/maven.log" 2>&1 || { tail -n 40 "$out/maven.log" >&2; pg_die "JMeter run of $plan failed (see $out/maven.log)"; }
+	cp "$(ls -t "$repo"/target/jmeter/results/*.csv | head -n 1)" "$out/results.csv"
+	cp -r "$repo/target/jmeter/reports/$plan" "$out/dashboard" 2>/dev/null ||
+		cp -r "$(ls -d "$repo"/target/jmeter/reports/* | head -n 1)" "$out/dashboard"
+}
+
+# node_psql NODE SQL: one query as superuser in the service's database on one node.
+node_psql() { psql_admin "$PGCLUSTER_DIR/$1" -d "$PG_DATABASE" -c "$2"; }
+
+pgss_reset() {
+	local n
+	for n in primary replica1 replica2; do node_psql "$n" 'SELECT pg_stat_statements_reset()' >/dev/null; done
+}
+
+# pgss_search_calls NODE: how many searches NODE executed since the last reset, by its own count.
+pgss_search_calls() {
+	node_psql "$1" "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+		WHERE query LIKE '%' || $(sql_literal "$SEARCH_SQL_FRAGMENT") || '%'"
+}
