@@ -26,6 +26,7 @@ final class RussianPeople {
     final WeightedPool femaleLast;
     final WeightedPool city;
     final WeightedPool interest;
+    final WeightedPool colour;
     final WeightedPool street;
 
     private RussianPeople(Faker faker) {
@@ -34,7 +35,8 @@ final class RussianPeople {
         maleLast = pool(faker, "name.male_last_name", SURNAME_EXPONENT);
         femaleLast = pool(faker, "name.female_last_name", SURNAME_EXPONENT);
         city = pool(faker, "address.city_name", CITY_EXPONENT);
-        interest = pool(faker, "photography.genre", 0.5);
+        interest = pool(faker, "commerce.department", 0.5);
+        colour = pool(faker, "commerce.color", 0.5);
         street = pool(faker, "address.street_title", 0.5);
     }
 

@@ -43,10 +43,10 @@ final class UserRowGenerator {
     // Vocabulary from the locale lists only: no tab, newline or backslash can reach COPY text.
     private void appendBiography(SplittableRandom r, String city, StringBuilder out) {
         out.append("Живу в городе ").append(city).append(", улица ").append(people.street.pick(r))
-                .append(". Увлекаюсь: ").append(people.interest.pick(r).toLowerCase());
+                .append(". Интересы: ").append(people.interest.pick(r).toLowerCase());
         if (r.nextBoolean()) {
             out.append(", ").append(people.interest.pick(r).toLowerCase());
         }
-        out.append('.');
+        out.append(". Любимый цвет: ").append(people.colour.pick(r)).append('.');
     }
 }
