@@ -42,11 +42,12 @@ load_setup() {
 # JMeter runs need) cannot delete it from under a running service.
 load_jar() {
 	local built="$repo/target/socialnet-replication-0.1.0-SNAPSHOT.jar"
-	if [ ! -f "$built" ]; then
+	if [ ! -f "$built" ] && [ ! -f "$LOAD_DIR/socialnet.jar" ]; then
 		pg_log "building the service jar"
 		(cd "$repo" && ./mvnw -B -q -ntp package -DskipTests)
 	fi
-	if [ ! -f "$LOAD_DIR/socialnet.jar" ] || [ "$built" -nt "$LOAD_DIR/socialnet.jar" ]; then
+	# A newer build replaces the copy; without a build (after a load run's clean) the copy stays.
+	if [ -f "$built" ] && { [ ! -f "$LOAD_DIR/socialnet.jar" ] || [ "$built" -nt "$LOAD_DIR/socialnet.jar" ]; }; then
 		cp "$built" "$LOAD_DIR/socialnet.jar"
 	fi
 	APP_JAR="$LOAD_DIR/socialnet.jar"
