@@ -15,6 +15,7 @@
 # Settings: LOAD_DIR (<repo>/.load: jar copy, prefix CSV, logs, results), PGCLUSTER_PORT and
 # PGCLUSTER_DIR (the local cluster, as for bin/cluster), JAVA (java on PATH), APP_JAVA_OPTS.
 
+: "${repo:?set repo to the repository root before sourcing load-functions.sh}"
 # shellcheck source=../cluster/pg-functions.sh
 source "$repo/cluster/pg-functions.sh"
 
@@ -103,9 +104,9 @@ jmeter_run() {
 	pg_log "JMeter: $plan.jmx $*"
 	(cd "$repo" && ./mvnw -B -q -ntp -Pload clean verify -Djmeter.plan="$plan" -Dload.prefixes="$PREFIXES" "$@") \
 		>"$out/maven.log" 2>&1 || { tail -n 40 "$out/maven.log" >&2; pg_die "JMeter run of $plan failed (see $out/maven.log)"; }
-	cp "$(ls -t "$repo"/target/jmeter/results/*.csv | head -n 1)" "$out/results.csv"
-	cp -r "$repo/target/jmeter/reports/$plan" "$out/dashboard" 2>/dev/null ||
-		cp -r "$(ls -d "$repo"/target/jmeter/reports/* | head -n 1)" "$out/dashboard"
+	# Names without timestamps (testResultsTimestamp=false in the pom).
+	cp "$repo/target/jmeter/results/$plan.csv" "$out/results.csv"
+	cp -r "$repo/target/jmeter/reports/$plan" "$out/dashboard"
 }
 
 # node_psql NODE SQL: one query as superuser in the service's database on one node.
