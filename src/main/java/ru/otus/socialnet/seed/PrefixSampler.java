@@ -9,7 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
@@ -44,6 +46,8 @@ final class PrefixSampler {
                 }
             }
         }
+        // The sample comes in table order; the plans read the file top-down, so mix it.
+        Collections.shuffle(lines, new Random(seed));
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Files.write(file, lines, StandardCharsets.UTF_8);

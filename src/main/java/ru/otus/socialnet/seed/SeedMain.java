@@ -1,5 +1,6 @@
 package ru.otus.socialnet.seed;
 
+import java.io.PrintStream;
 import java.sql.Connection;
 
 import org.flywaydb.core.Flyway;
@@ -32,8 +33,8 @@ public final class SeedMain {
             System.exit(2);
             return;
         }
-        Result r = seed(options, total -> new ProgressBar(System.err, total));
-        System.err.printf("%nseed %d: %,d users inserted in %.1f s (%,.0f users/s); %,d users of this seed in place%n",
+        Result r = seed(options, System.err);
+        System.err.printf("seed %d: %,d users inserted in %.1f s (%,.0f users/s); %,d users of this seed in place%n",
                 options.seed(), r.inserted(), r.seconds(), r.inserted() / Math.max(r.seconds(), 1e-9), options.users());
         System.err.printf("prefix CSV: %d pairs in %s%n", r.prefixes(), options.prefixesFile());
         // stdout: one machine-readable line for the scripts that call the seeder.
@@ -44,7 +45,8 @@ public final class SeedMain {
     record Result(long inserted, double seconds, int prefixes) {
     }
 
-    static Result seed(SeedOptions options, Seeder.ProgressBarFactory bars) throws Exception {
+    /** Migrates the schema, loads what this seed lacks, writes the prefix CSV. */
+    static Result seed(SeedOptions options, PrintStream console) throws Exception {
         Flyway.configure()
                 .dataSource(options.jdbcUrl(), options.user(), options.password())
                 .locations("classpath:db/migration")
@@ -52,9 +54,9 @@ public final class SeedMain {
                 .migrate();
         String hash = new BCryptPasswordEncoder().encode(SEEDED_PASSWORD);
         UserRowGenerator generator = new UserRowGenerator(RussianPeople.load(), options.seed(), hash);
-        Seeder seeder = new Seeder(options, generator);
+        Seeder seeder = new Seeder(options, generator, console);
         long start = System.nanoTime();
-        long inserted = seeder.run(bars);
+        long inserted = seeder.run();
         double seconds = (System.nanoTime() - start) / 1e9;
         int prefixes;
         try (Connection c = seeder.connect()) {

@@ -1,5 +1,6 @@
 package ru.otus.socialnet.seed;
 
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,14 +33,17 @@ final class Seeder {
 
     private final SeedOptions options;
     private final UserRowGenerator generator;
+    private final PrintStream console;
 
-    Seeder(SeedOptions options, UserRowGenerator generator) {
+    /** {@code console}: where the progress bar and notes go (stderr for the CLI). */
+    Seeder(SeedOptions options, UserRowGenerator generator, PrintStream console) {
         this.options = options;
         this.generator = generator;
+        this.console = console;
     }
 
     /** Loads whatever this seed still lacks; returns the number of users inserted now. */
-    long run(ProgressBarFactory bars) throws Exception {
+    long run() throws Exception {
         Map<Long, Integer> loaded = loadedChunks();
         Queue<Long> todo = new ConcurrentLinkedQueue<>();
         long missing = 0;
@@ -54,11 +58,11 @@ final class Seeder {
             // Worth it only when the load dominates the table: rebuilding costs a full sort.
             if (missing > 0 && missing >= countUsers(c)) {
                 for (String index : IndexParking.park(c)) {
-                    System.err.printf("bulk load: index %s dropped, rebuilt after the load%n", index);
+                    console.printf("bulk load: index %s dropped, rebuilt after the load%n", index);
                 }
             }
         }
-        ProgressBar bar = bars.create(missing);
+        ProgressBar bar = new ProgressBar(console, missing);
         int workers = (int) Math.max(1, Math.min(options.workers(), todo.size()));
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
@@ -75,12 +79,13 @@ final class Seeder {
         } finally {
             pool.shutdownNow();
         }
+        console.println();
         // A failed or interrupted run leaves its indexes parked; the next run (even one with
         // nothing to load) rebuilds them here.
         try (Connection c = connect()) {
             long start = System.nanoTime();
             for (String index : IndexParking.restore(c)) {
-                System.err.printf("%nindex %s rebuilt in %.1f s", index, (System.nanoTime() - start) / 1e9);
+                console.printf("index %s rebuilt in %.1f s%n", index, (System.nanoTime() - start) / 1e9);
             }
         }
         return bar.done();
@@ -188,10 +193,5 @@ final class Seeder {
                 copy.cancelCopy();
             }
         }
-    }
-
-    /** Lets the caller decide where the bar goes (stderr for the CLI, nowhere in tests). */
-    interface ProgressBarFactory {
-        ProgressBar create(long total);
     }
 }
