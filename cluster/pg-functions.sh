@@ -232,8 +232,12 @@ node_clone_replica() {
 # node_port NODE: the port NODE listens on.
 node_port() { sed -n 's/^port = //p' "$1/node.conf"; }
 
-# node_is_running NODE: true when NODE's postmaster is alive.
-node_is_running() { [ -s "$1/data/PG_VERSION" ] && pg_as_owner pg_ctl -D "$1/data" status >/dev/null 2>&1; }
+# node_is_running NODE: true when NODE's postmaster is alive and listening (a kill -9'ed one can
+# linger as a zombie that pg_ctl still counts as running, but its port is closed).
+node_is_running() {
+	[ -s "$1/data/PG_VERSION" ] && pg_as_owner pg_ctl -D "$1/data" status >/dev/null 2>&1 &&
+		port_open "$PG_LISTEN" "$(node_port "$1")"
+}
 
 # node_start NODE: start and wait until it accepts connections (a standby: read-only ones).
 node_start() {
@@ -263,6 +267,9 @@ node_kill() {
 	kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
 	pkill -9 -P "$pid" 2>/dev/null || true
 	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
+	# The zombie must be reaped before a new postmaster can take over its lock file.
+	local i
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
 
 # port_open HOST PORT: true when something accepts TCP connections there.
@@ -289,15 +296,20 @@ wait_streaming() {
 	pg_die "only $n of $want standbys are streaming after $3 s"
 }
 
-# cluster_set_sync_mode PRIMARY_NODE async|quorum: commit mode, applied by reload (no restart).
+# cluster_set_sync_mode PRIMARY_NODE async|quorum [STANDBY_NAME...]: commit mode, applied by
+# reload (no restart). Works on a standby too (ALTER SYSTEM), ready for when it is promoted.
 #   async   every commit returns after the local WAL flush
 #   quorum  synchronous_standby_names = 'ANY 1 (<replicas>)': a commit waits until at least one
 #           standby has flushed its WAL, so losing the primary loses no acknowledged commit
 cluster_set_sync_mode() {
-	local node="$1" mode="$2" names
+	local node="$1" mode="$2" names standbys
+	shift 2
+	# The standbys that count: the given names, else PG_REPLICA_NAMES (after a failover the
+	# caller passes every node but the new primary).
+	standbys="${*:-$PG_REPLICA_NAMES}"
 	case "$mode" in
 		async) names="" ;;
-		quorum) names="ANY 1 ($(echo $PG_REPLICA_NAMES | sed 's/ /, /g'))" ;;
+		quorum) names="ANY 1 ($(echo "$standbys" | sed 's/ /, /g'))" ;;
 		*) pg_die "sync mode must be 'async' or 'quorum', not '$mode'" ;;
 	esac
 	psql_admin "$node" -v names="$names" >/dev/null <<-'EOF'
@@ -318,4 +330,104 @@ cluster_status() {
 		       pg_wal_lsn_diff(pg_current_wal_lsn(), flush_lsn)  AS flush_lag_bytes,
 		       pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) AS replay_lag_bytes
 		  FROM pg_stat_replication ORDER BY application_name"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Failover: promote the freshest standby, repoint the others, rejoin a failed primary.
+# ---------------------------------------------------------------------------------------------
+
+# pg_event TEXT: one timeline line on stdout, "event <epoch ms> <text>", for the drill's report.
+pg_event() { printf 'event %s %s\n' "$(date +%s%3N)" "$*"; pg_log "$*"; }
+
+# node_name NODE: the node's name (cluster_name, also its application_name and slot name).
+node_name() { sed -n "s/^cluster_name = '\(.*\)'$/\1/p" "$1/node.conf"; }
+
+# node_in_recovery NODE: prints t for a standby, f for a primary (fails when the node is down).
+node_in_recovery() { psql_admin "$1" -c 'SELECT pg_is_in_recovery()'; }
+
+# node_wal_positions NODE: "<receive_lsn> <replay_lsn> <has_lsn>" of a standby. has_lsn is the
+# furthest WAL it holds: the receive position, except right after a restart, when the receiver
+# reports the start of its segment and replay is further.
+node_wal_positions() {
+	psql_admin "$1" -F ' ' -c "SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(),
+		greatest(coalesce(pg_last_wal_receive_lsn(), '0/0'), pg_last_wal_replay_lsn())"
+}
+
+# freshest_standby NODE...: of the given running standbys, the one that has received the most
+# WAL (pg_last_wal_receive_lsn), so a promotion loses the least. Prints every candidate's
+# positions as events and sets FRESHEST_STANDBY to the winner's directory.
+freshest_standby() {
+	local node best="" best_lsn="" pos receive replay has
+	for node in "$@"; do
+		pos="$(node_wal_positions "$node" 2>/dev/null)" || { pg_log "$(basename "$node"): unreachable"; continue; }
+		read -r receive replay has <<<"$pos"
+		pg_event "candidate $(node_name "$node"): receive_lsn=${receive:-none} replay_lsn=$replay"
+		if [ -z "$best" ] || [ "$(psql_admin "$node" -c "SELECT '$has'::pg_lsn > '$best_lsn'::pg_lsn")" = t ]; then
+			best="$node" best_lsn="$has"
+		fi
+	done
+	[ -n "$best" ] || pg_die "no standby is reachable: nothing to promote"
+	FRESHEST_STANDBY="$best"
+}
+
+# node_promote NODE: end recovery (pg_promote, waiting until it is done) on a standby.
+node_promote() {
+	local done
+	done="$(psql_admin "$1" -c 'SELECT pg_promote(wait => true, wait_seconds => 60)')"
+	[ "$done" = t ] || pg_die "$(node_name "$1") did not finish promotion"
+}
+
+# node_current_timeline NODE: the timeline the node writes on now. pg_control_checkpoint() lags
+# right after a promotion, so it is read from the name of the current WAL file.
+node_current_timeline() {
+	psql_admin "$1" -c "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int"
+}
+
+# node_follow NODE PRIMARY_HOST PRIMARY_PORT: make the standby NODE stream from another primary,
+# through its own slot (named after it), by reload: primary_conninfo is reloadable since PG 13.
+# The password is in the statement, so the session keeps it out of pg_stat_statements.
+node_follow() {
+	local node="$1" host="$2" port="$3" name conninfo
+	name="$(node_name "$node")"
+	conninfo="host=$host port=$port user=$PG_REPLICATION_USER password=$PG_REPLICATION_PASSWORD application_name=$name"
+	psql_admin "$node" -v conninfo="$conninfo" -v slot="$name" >/dev/null <<-'EOF'
+		SET pg_stat_statements.track_utility = off;
+		ALTER SYSTEM SET primary_conninfo = :'conninfo';
+		ALTER SYSTEM SET primary_slot_name = :'slot';
+		SELECT pg_reload_conf();
+	EOF
+}
+
+# node_wait_streaming_on_timeline NODE TIMELINE SECONDS: until NODE's WAL receiver streams
+# on TIMELINE (pg_stat_wal_receiver), i.e. it really follows the new primary.
+node_wait_streaming_on_timeline() {
+	local node="$1" tli="$2" i s
+	for ((i = 0; i < $3 * 20; i++)); do
+		s="$(psql_admin "$node" -c "SELECT status || ' ' || received_tli FROM pg_stat_wal_receiver" 2>/dev/null || true)"
+		[ "$s" = "streaming $tli" ] && return 0
+		sleep 0.05
+	done
+	pg_die "$(node_name "$node") is not streaming on timeline $tli after $3 s (receiver: ${s:-none})"
+}
+
+# node_rejoin NODE PRIMARY_NODE: turn a failed former primary NODE into a standby of PRIMARY_NODE
+# with pg_rewind. pg_rewind copies the source's configuration, so the standby settings are
+# written afterwards (-R) and the node's own identity stays in node.conf, outside PGDATA.
+node_rejoin() {
+	local node="$1" primary="$2" name
+	name="$(node_name "$node")"
+	node_stop "$node" fast
+	# pg_rewind may first run crash recovery in single-user mode, which refuses standby mode;
+	# -R below writes standby.signal again.
+	pg_as_owner rm -f "$node/data/standby.signal"
+	node_ensure_slot "$primary" "$name"
+	# Right after a promotion the new primary's control file still names the old timeline, and
+	# pg_rewind would then answer "no rewind required"; a checkpoint writes the new one.
+	psql_admin "$primary" -c CHECKPOINT >/dev/null
+	pg_as_owner env PGPASSWORD="$PG_SUPERUSER_PASSWORD" pg_rewind -D "$node/data" -R \
+		--source-server="host=$PG_LISTEN port=$(node_port "$primary") user=postgres dbname=postgres application_name=$name" \
+		>"$node/rewind.log" 2>&1 || { cat "$node/rewind.log" >&2; pg_die "pg_rewind of $name failed"; }
+	pg_as_owner touch "$node/data/standby.signal"
+	node_start "$node"
+	node_follow "$node" "$PG_LISTEN" "$(node_port "$primary")"
 }

@@ -78,9 +78,11 @@ public class RoutingConfiguration {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         String hostList = hosts.stream().map(HostPort::toString).collect(Collectors.joining(","));
-        // connectTimeout/socketTimeout bound how long a dead node can hold a request.
+        // connectTimeout bounds how long a dead node can hold a request; hostRecheckSeconds=1: the
+        // driver re-asks a node it saw as a standby after 1 s (default 10), so a promoted replica
+        // is found as the new primary within a second.
         config.setJdbcUrl("jdbc:postgresql://" + hostList + "/" + pg.database() + "?" + options
-                + "&connectTimeout=2&ApplicationName=socialnet");
+                + "&connectTimeout=2&hostRecheckSeconds=1&ApplicationName=socialnet");
         config.setUsername(pg.user());
         config.setPassword(pg.password());
         config.setMinimumIdle(2);
