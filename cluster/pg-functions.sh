@@ -307,6 +307,9 @@ cluster_set_sync_mode() {
 		quorum) printf -v names '%s, ' "${replicas[@]}"; names="ANY 1 (${names%, })" ;;
 		*) pg_die "sync mode must be 'async' or 'quorum', not '$mode'" ;;
 	esac
+	# ALTER SYSTEM would succeed on a standby too, and change nothing that matters.
+	[ "$(psql_admin "$node" -c 'SELECT pg_is_in_recovery()')" = f ] \
+		|| pg_die "$node is a standby: switch the mode on the primary"
 	psql_admin "$node" -v names="$names" >/dev/null <<-'EOF'
 		ALTER SYSTEM SET synchronous_standby_names = :'names';
 		ALTER SYSTEM SET synchronous_commit = 'on';
