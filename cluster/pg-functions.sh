@@ -28,7 +28,8 @@
 #   PG_REPLICATION_USER (replicator)  PG_REPLICATION_PASSWORD (replicator)
 #   PG_LISTEN (127.0.0.1)    PG_HBA_NET (127.0.0.1/32; compose uses samenet)
 #   PG_REPLICA_NAMES ("replica1 replica2")  standbys the primary makes slots for
-#   PG_SYNC_MODE (async | quorum)            commit mode set at primary init
+#   PG_SYNC_MODE (async | quorum)            commit mode at start-up; unset: async at init, and
+#                                            later starts keep the mode last switched to
 
 # pg_log MESSAGE...: progress on stderr, so stdout stays machine-readable.
 pg_log() { printf '%s [pg] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -59,8 +60,12 @@ pg_setup_env() {
 	file_env PG_REPLICATION_PASSWORD replicator
 	: "${PG_DATABASE:=socialnet}" "${PG_USER:=socialnet}" "${PG_REPLICATION_USER:=replicator}"
 	: "${PG_LISTEN:=127.0.0.1}" "${PG_HBA_NET:=127.0.0.1/32}"
-	: "${PG_REPLICA_NAMES:=replica1 replica2}" "${PG_SYNC_MODE:=async}"
-	export PG_DATABASE PG_USER PG_REPLICATION_USER PG_LISTEN PG_HBA_NET PG_REPLICA_NAMES PG_SYNC_MODE
+	: "${PG_REPLICA_NAMES:=replica1 replica2}"
+	export PG_DATABASE PG_USER PG_REPLICATION_USER PG_LISTEN PG_HBA_NET PG_REPLICA_NAMES
+	case "${PG_SYNC_MODE:-}" in
+		'' | async | quorum) ;;
+		*) pg_die "PG_SYNC_MODE must be 'async' or 'quorum' (or unset), not '$PG_SYNC_MODE'" ;;
+	esac
 	local ident='^[a-z_][a-z0-9_]*$'
 	for v in "$PG_DATABASE" "$PG_USER" "$PG_REPLICATION_USER" $PG_REPLICA_NAMES; do
 		[[ "$v" =~ $ident ]] || pg_die "'$v' is not a plain lower-case SQL identifier"
@@ -82,7 +87,7 @@ pg_find_bindir() {
 		d="$(pg_config --bindir 2>/dev/null)"
 		if [ -x "$d/initdb" ]; then echo "$d"; return; fi
 	fi
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+	for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
 		if [ -x "$d/initdb" ]; then echo "$d"; return; fi
 	done
 	return 1
@@ -136,6 +141,7 @@ node_init_primary() {
 	node_prepare_dir "$node"
 	node_write_conf "$node" "$port" "$name"
 	local pwfile="$node/.pwfile"
+	# shellcheck disable=SC2016 # $1 is expanded by the inner sh
 	pg_as_owner sh -c 'umask 077; cat > "$1"' _ "$pwfile" <<<"$PG_SUPERUSER_PASSWORD"
 	pg_log "$name: initdb"
 	pg_as_owner initdb -D "$node/data" -U postgres --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \
@@ -148,7 +154,7 @@ node_init_primary() {
 	node_create_roles "$node"
 	local r
 	for r in $PG_REPLICA_NAMES; do node_ensure_slot "$node" "$r"; done
-	cluster_set_sync_mode "$node" "$PG_SYNC_MODE"
+	cluster_set_sync_mode "$node" "${PG_SYNC_MODE:-async}"
 }
 
 # node_write_cluster_conf NODE: settings every node shares. They go into PGDATA/postgresql.conf,
@@ -296,20 +302,29 @@ wait_streaming() {
 	pg_die "only $n of $want standbys are streaming after $3 s"
 }
 
-# cluster_set_sync_mode PRIMARY_NODE async|quorum [STANDBY_NAME...]: commit mode, applied by
-# reload (no restart). Works on a standby too (ALTER SYSTEM), ready for when it is promoted.
+# cluster_set_sync_mode PRIMARY_NODE async|quorum [STANDBY_NAME...]: commit mode of the running
+# primary, applied by reload (no restart). The standbys that count are the given names, else
+# PG_REPLICA_NAMES (after a failover, every node but the new primary).
 #   async   every commit returns after the local WAL flush
-#   quorum  synchronous_standby_names = 'ANY 1 (<replicas>)': a commit waits until at least one
+#   quorum  synchronous_standby_names = 'ANY 1 (<standbys>)': a commit waits until at least one
 #           standby has flushed its WAL, so losing the primary loses no acknowledged commit
 cluster_set_sync_mode() {
+	# ALTER SYSTEM would succeed on a standby too, and change nothing that matters now.
+	[ "$(psql_admin "$1" -c 'SELECT pg_is_in_recovery()')" = f ] \
+		|| pg_die "$1 is a standby: switch the mode on the primary"
+	node_write_sync_mode "$@"
+}
+
+# node_write_sync_mode NODE async|quorum [STANDBY_NAME...]: the settings behind
+# cluster_set_sync_mode, without its check: a failover writes them on the standby it is about to
+# promote, so that the new primary never acknowledges a commit in a weaker mode.
+node_write_sync_mode() {
 	local node="$1" mode="$2" names standbys
 	shift 2
-	# The standbys that count: the given names, else PG_REPLICA_NAMES (after a failover the
-	# caller passes every node but the new primary).
-	standbys="${*:-$PG_REPLICA_NAMES}"
+	read -ra standbys <<<"${*:-$PG_REPLICA_NAMES}"
 	case "$mode" in
 		async) names="" ;;
-		quorum) names="ANY 1 ($(echo "$standbys" | sed 's/ /, /g'))" ;;
+		quorum) printf -v names '%s, ' "${standbys[@]}"; names="ANY 1 (${names%, })" ;;
 		*) pg_die "sync mode must be 'async' or 'quorum', not '$mode'" ;;
 	esac
 	psql_admin "$node" -v names="$names" >/dev/null <<-'EOF'
@@ -318,6 +333,20 @@ cluster_set_sync_mode() {
 		SELECT pg_reload_conf();
 	EOF
 	pg_log "sync mode: $mode${names:+ ($names)}"
+}
+
+# cluster_apply_start_sync_mode PRIMARY_NODE: the start-up switch. PG_SYNC_MODE when it is set;
+# unset keeps the mode the cluster was last switched to (ALTER SYSTEM persists it in PGDATA).
+cluster_apply_start_sync_mode() {
+	if [ -n "${PG_SYNC_MODE:-}" ]; then cluster_set_sync_mode "$1" "$PG_SYNC_MODE"; fi
+}
+
+# node_exec NODE: replace this shell with NODE's postmaster in the foreground, as a container's main
+# process (docker stop's signal reaches the server itself; logs go to stderr). Run it as the
+# server's OS user: it does not step down from root the way pg_as_owner does.
+node_exec() {
+	[ "$(id -u)" != 0 ] || pg_die "node_exec: run as the server's OS user, not root"
+	exec "$PG_BINDIR/postgres" -D "$1/data"
 }
 
 # cluster_status PRIMARY_NODE: from the primary, one line per standby: application_name, state,
@@ -367,14 +396,15 @@ freshest_standby() {
 		fi
 	done
 	[ -n "$best" ] || pg_die "no standby is reachable: nothing to promote"
+	# shellcheck disable=SC2034 # the result, read by the caller
 	FRESHEST_STANDBY="$best"
 }
 
 # node_promote NODE: end recovery (pg_promote, waiting until it is done) on a standby.
 node_promote() {
-	local done
-	done="$(psql_admin "$1" -c 'SELECT pg_promote(wait => true, wait_seconds => 60)')"
-	[ "$done" = t ] || pg_die "$(node_name "$1") did not finish promotion"
+	local promoted
+	promoted="$(psql_admin "$1" -c 'SELECT pg_promote(wait => true, wait_seconds => 60)')"
+	[ "$promoted" = t ] || pg_die "$(node_name "$1") did not finish promotion"
 }
 
 # node_current_timeline NODE: the timeline the node writes on now. pg_control_checkpoint() lags

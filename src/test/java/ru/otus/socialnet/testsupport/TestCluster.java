@@ -104,9 +104,15 @@ public final class TestCluster {
 
     /** Runs {@code bin/cluster ARGS} against this cluster; fails the test when it fails. */
     public String cli(String... args) {
+        return cli(Map.of(), args);
+    }
+
+    /** {@link #cli(String...)} with extra environment variables (PG_SYNC_MODE, say). */
+    public String cli(Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>(List.of(repo.resolve("bin/cluster").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(extraEnv);
         pb.environment().putAll(cliEnvironment());
         try {
             Process p = pb.start();
