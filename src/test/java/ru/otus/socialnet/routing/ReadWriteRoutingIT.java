@@ -34,12 +34,8 @@ class ReadWriteRoutingIT extends ClusterTest {
         for (Node node : Node.values()) {
             cluster.start(node);
         }
-        cluster.awaitReplicasCaughtUp();
-        // Let the replica pools replace the connections the restart broke, so the next test
-        // starts with both replicas in service rather than measuring the fallback.
-        for (int i = 0; i < 10; i++) {
-            api.get("/user/search", Map.of("first_name", "Разогрев", "last_name", "Пулов"));
-        }
+        // A replica that was down is banned until a re-probe finds it streaming again.
+        new RoutingHealth(api, cluster).awaitBothInRotation();
     }
 
     private Map<Node, Long> calls(String fragment) {
