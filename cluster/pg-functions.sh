@@ -251,6 +251,7 @@ node_start() {
 	if node_is_running "$node"; then return 0; fi
 	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 \
 		|| pg_die "port $(node_port "$node") is still taken; is another server using it?"
+	wait_postmaster_gone "$node"
 	pg_as_owner pg_ctl -D "$node/data" -l "$node/postgres.log" -w -t 60 start >/dev/null \
 		|| { tail -n 20 "$node/postgres.log" >&2; pg_die "node $node did not start"; }
 }
@@ -264,8 +265,8 @@ node_stop() {
 	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
 }
 
-# node_kill NODE: kill -9 the postmaster and its whole process group, as a crash would, then
-# wait for the port: a killed postmaster lingers as a zombie for a second or two.
+# node_kill NODE: kill -9 the postmaster and its processes, as a crash would, then wait until its
+# port is closed (not for the pid: the zombie lingers; see wait_postmaster_gone).
 node_kill() {
 	local node="$1" pid
 	pid="$(head -n 1 "$node/data/postmaster.pid" 2>/dev/null)" || return 0
@@ -273,9 +274,16 @@ node_kill() {
 	kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
 	pkill -9 -P "$pid" 2>/dev/null || true
 	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
-	# The zombie must be reaped before a new postmaster can take over its lock file.
-	local i
-	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	pg_event "$(node_name "$node") is down: killed, its port is closed"
+}
+
+# wait_postmaster_gone NODE: a kill -9'ed postmaster lingers as a zombie for a second or two, and
+# a new postmaster refuses to start while the pid in the old lock file is alive.
+wait_postmaster_gone() {
+	local pid i
+	pid="$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null)" || return 0
+	[ -n "$pid" ] || return 0
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
 # port_open HOST PORT: true when something accepts TCP connections there.
@@ -447,6 +455,7 @@ node_rejoin() {
 	local node="$1" primary="$2" name
 	name="$(node_name "$node")"
 	node_stop "$node" fast
+	wait_postmaster_gone "$node"
 	# pg_rewind may first run crash recovery in single-user mode, which refuses standby mode;
 	# -R below writes standby.signal again.
 	pg_as_owner rm -f "$node/data/standby.signal"

@@ -80,8 +80,7 @@ public final class FailoverDrill {
 
         sleepUntil(start + options.killAfter().toMillis());
         long kill = note("kill -9 " + primary.name() + " (postmaster and its processes)");
-        cluster.run("kill", primary.name());
-        note("detected: " + primary.name() + " is down (its port is closed)");
+        timeline.addAll(cluster.events("kill", primary.name()));
         timeline.addAll(cluster.events("failover"));
 
         sleepUntil(start + options.duration().toMillis());
