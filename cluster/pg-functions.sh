@@ -376,6 +376,14 @@ cluster_status() {
 # pg_event TEXT: one timeline line on stdout, "event <epoch ms> <text>", for the drill's report.
 pg_event() { printf 'event %s %s\n' "$(date +%s%3N)" "$*"; pg_log "$*"; }
 
+# names_except NAME NAME...: the names after the first, without the first, one per line (the
+# standbys a quorum counts on are every node but the primary).
+names_except() {
+	local skip="$1" n
+	shift
+	for n in "$@"; do [ "$n" = "$skip" ] || echo "$n"; done
+}
+
 # node_name NODE: the node's name (cluster_name, also its application_name and slot name).
 node_name() { sed -n "s/^cluster_name = '\(.*\)'$/\1/p" "$1/node.conf"; }
 

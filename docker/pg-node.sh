@@ -9,6 +9,10 @@
 #                                 through slot PG_NODE_NAME; then the hot standby in the foreground
 #   pg-node.sh sync async|quorum  switch the commit mode (on the primary; reload, no restart)
 #   pg-node.sh status             the primary's view of its standbys
+#   pg-node.sh positions          a standby's receive/replay WAL positions (pick the freshest)
+#   pg-node.sh promote [MODE]     promote this standby, keeping the commit mode (default async)
+#   pg-node.sh slot NAME          create the physical slot NAME on this (new) primary
+#   pg-node.sh follow HOST        repoint this standby to the primary at HOST (reload, no restart)
 #
 #   docker compose exec primary bash /docker/pg-node.sh sync quorum
 #
@@ -69,6 +73,16 @@ main() {
 		replica) run_replica ;;
 		sync) cluster_set_sync_mode "$NODE" "${2:?usage: pg-node.sh sync async|quorum}" ;;
 		status) cluster_status "$NODE" ;;
+		positions) node_wal_positions "$NODE" ;;
+		promote)
+			# Quorum names: the other nodes, so the new primary waits for a standby that exists.
+			local others
+			# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+			mapfile -t others < <(names_except "$(node_name "$NODE")" primary $PG_REPLICA_NAMES)
+			node_write_sync_mode "$NODE" "${2:-async}" "${others[@]}"
+			node_promote "$NODE" ;;
+		slot) node_ensure_slot "$NODE" "${2:?usage: pg-node.sh slot NAME}" ;;
+		follow) node_follow "$NODE" "${2:?usage: pg-node.sh follow HOST}" "$PG_PRIMARY_PORT" ;;
 		*) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 }
