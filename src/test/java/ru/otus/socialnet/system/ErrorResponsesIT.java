@@ -22,9 +22,12 @@ class ErrorResponsesIT extends ClusterTest {
     }
 
     @Test
-    void primaryDownMakesWritesA503WithRetryAfter() {
+    void primaryDownMakesWritesA503WithRetryAfterWhileReadsGoOn() {
+        String id = api.register(unique("Читаемый"), "Сервер").text("user_id");
+        cluster.awaitReplicasCaughtUp();
         cluster.stop(Node.PRIMARY);
         try {
+            assertThat(api.get("/user/get/" + id).status()).as("reads are served by the replicas").isEqualTo(200);
             Api.Response r = api.register(unique("Упал"), "Сервер");
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.header("Retry-After")).matches("[1-9][0-9]*");
