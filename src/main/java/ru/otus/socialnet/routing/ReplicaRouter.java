@@ -75,7 +75,33 @@ final class ReplicaRouter extends AbstractDataSource {
             }
             return fromPrimary("token");
         }
+        if (floor == null && !monitor.primaryView().reachable()) {
+            // The primary is down (a failover is under way): no replica streams then, so none is
+            // "in rotation", yet each still holds everything it received. A read it can answer beats
+            // a 503 from the dead primary. (A read with a token is not relaxed: it goes on to the
+            // primary and fails honestly rather than answer without the client's write.)
+            Connection c = fromStandbyWhilePrimaryDown(start);
+            if (c != null) {
+                return c;
+            }
+        }
         return fromPrimary("no-replica");
+    }
+
+    private Connection fromStandbyWhilePrimaryDown(int start) {
+        int n = replicas.size();
+        for (int i = 0; i < n; i++) {
+            ReplicaNode node = replicas.get((start + i) % n);
+            ReplicaNode.State state = node.state();
+            if (state == ReplicaNode.State.NOT_STREAMING || state == ReplicaNode.State.LAGGING) {
+                Connection c = borrow(node);
+                if (c != null) {
+                    metrics.fallback("primary-down");
+                    return served(node, c);
+                }
+            }
+        }
+        return null;
     }
 
     /** The replica the current thread's last read went to (null: the primary); for retries. */
