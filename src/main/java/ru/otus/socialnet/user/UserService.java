@@ -6,12 +6,14 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import ru.otus.socialnet.routing.ReadTransactions;
 import ru.otus.socialnet.system.ApiError;
 import ru.otus.socialnet.system.ApiException;
 
 /**
- * Profiles. Reads are read-only transactions, which the routing data source sends to a replica;
- * registration is a read-write transaction on the primary.
+ * Profiles. Reads are read-only transactions ({@link ReadTransactions}: sent to a replica, retried
+ * on another node when that replica dies under them); registration is a read-write transaction on
+ * the primary.
  */
 @Service
 public class UserService {
@@ -19,11 +21,14 @@ public class UserService {
     private final UserRepository users;
     private final PasswordEncoder passwords;
     private final SearchProperties search;
+    private final ReadTransactions reads;
 
-    public UserService(UserRepository users, PasswordEncoder passwords, SearchProperties search) {
+    public UserService(UserRepository users, PasswordEncoder passwords, SearchProperties search,
+                       ReadTransactions reads) {
         this.users = users;
         this.passwords = passwords;
         this.search = search;
+        this.reads = reads;
     }
 
     /** Stores a new user (password as a bcrypt hash only) and returns its id. */
@@ -35,19 +40,17 @@ public class UserService {
         return users.insert(request, hash);
     }
 
-    @Transactional(readOnly = true)
     public UserProfile get(long id) {
-        return users.findById(id)
+        return reads.run(() -> users.findById(id))
                 .orElseThrow(() -> new ApiException(ApiError.USER_NOT_FOUND, "user " + id + " not found"));
     }
 
     /** Prefix search; {@code limit} null means the default page size. */
-    @Transactional(readOnly = true)
     public List<UserProfile> search(String firstNamePrefix, String lastNamePrefix, Integer limit) {
         int pageSize = limit == null ? search.defaultLimit() : limit;
         if (pageSize < 1 || pageSize > search.maxLimit()) {
             throw ApiException.invalid("limit: must be between 1 and " + search.maxLimit());
         }
-        return users.searchByNamePrefix(firstNamePrefix, lastNamePrefix, pageSize);
+        return reads.run(() -> users.searchByNamePrefix(firstNamePrefix, lastNamePrefix, pageSize));
     }
 }

@@ -34,6 +34,8 @@ class ReadWriteRoutingIT extends ClusterTest {
         for (Node node : Node.values()) {
             cluster.start(node);
         }
+        // A replica that was down is banned until a re-probe finds it streaming again.
+        new RoutingHealth(api, cluster).awaitBothInRotation();
     }
 
     private Map<Node, Long> calls(String fragment) {

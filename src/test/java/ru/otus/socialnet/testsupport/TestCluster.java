@@ -2,7 +2,6 @@ package ru.otus.socialnet.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -50,21 +49,45 @@ public final class TestCluster {
         this.basePort = basePort;
     }
 
-    /** The cluster, started (from scratch) on first use in this JVM. */
+    /** The shared cluster, started (from scratch) on first use in this JVM. */
     public static synchronized TestCluster get() {
         if (instance == null) {
-            Path repo = Path.of("").toAbsolutePath();
-            int port = Integer.parseInt(System.getProperty("test.cluster.port",
-                    System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432")));
-            TestCluster cluster = new TestCluster(repo, repo.resolve("target/test-cluster"), port);
-            cluster.cli("wipe");
-            long start = System.nanoTime();
-            cluster.cli("up");
-            System.out.printf("test cluster up in %.1f s%n", (System.nanoTime() - start) / 1e9);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> cluster.cli("wipe")));
-            instance = cluster;
+            instance = startNew("test-cluster", 0);
         }
         return instance;
+    }
+
+    /**
+     * A cluster of its own, for tests that change its topology (a failover drill): in
+     * {@code target/NAME}, on the shared cluster's ports + {@code portOffset}. Wiped at JVM exit,
+     * or earlier by {@link #wipe()}.
+     */
+    public static TestCluster startNew(String name, int portOffset) {
+        Path repo = Path.of("").toAbsolutePath();
+        int port = Integer.parseInt(System.getProperty("test.cluster.port",
+                System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432"))) + portOffset;
+        TestCluster cluster = new TestCluster(repo, repo.resolve("target/" + name), port);
+        cluster.cli("wipe");
+        long start = System.nanoTime();
+        cluster.cli("up");
+        System.out.printf("%s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::wipe));
+        return cluster;
+    }
+
+    /** Stops every node and deletes the data. */
+    public void wipe() {
+        cli("wipe");
+    }
+
+    /** The environment bin/cluster needs to address this cluster. */
+    public Map<String, String> cliEnvironment() {
+        return Map.of("PGCLUSTER_DIR", dir.toString(), "PGCLUSTER_PORT", Integer.toString(basePort));
+    }
+
+    /** Every node as a candidate primary, the way the service is configured to follow a failover. */
+    public String allAuthorities() {
+        return authority(Node.PRIMARY) + "," + replicaAuthorities();
     }
 
     public int port(Node node) {
@@ -81,12 +104,16 @@ public final class TestCluster {
 
     /** Runs {@code bin/cluster ARGS} against this cluster; fails the test when it fails. */
     public String cli(String... args) {
+        return cli(Map.of(), args);
+    }
+
+    /** {@link #cli(String...)} with extra environment variables (PG_SYNC_MODE, say). */
+    public String cli(Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>(List.of(repo.resolve("bin/cluster").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.put("PGCLUSTER_DIR", dir.toString());
-        env.put("PGCLUSTER_PORT", Integer.toString(basePort));
+        pb.environment().putAll(extraEnv);
+        pb.environment().putAll(cliEnvironment());
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -172,9 +199,5 @@ public final class TestCluster {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    static String read(Path p) throws IOException {
-        return Files.readString(p);
     }
 }

@@ -1,0 +1,88 @@
+package ru.otus.socialnet.drill;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster, as the drill sees it: a command with the subcommands {@code nodes}, {@code sync},
+ * {@code kill}, {@code failover} and {@code rejoin} — {@code bin/cluster} for the manual cluster,
+ * another command with the same contract for another kind of cluster. The drill never reaches
+ * into the servers' files itself: every cluster operation has one implementation, there.
+ */
+public final class ClusterControl {
+
+    /** One line of {@code nodes}: name, host:port, and primary | replica | down. */
+    public record Node(String name, String authority, String role) {
+    }
+
+    /** One {@code event <epoch ms> <text>} line a subcommand printed. */
+    public record Event(long epochMs, String text) {
+    }
+
+    private final List<String> command;
+    private final Map<String, String> environment;
+
+    public ClusterControl(List<String> command, Map<String, String> environment) {
+        this.command = List.copyOf(command);
+        this.environment = Map.copyOf(environment);
+    }
+
+    public List<Node> nodes() {
+        List<Node> nodes = new ArrayList<>();
+        for (String line : run("nodes")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 3) {
+                nodes.add(new Node(f[0], f[1], f[2]));
+            }
+        }
+        return nodes;
+    }
+
+    /** The node that is primary now; fails when there is none. */
+    public Node primary() {
+        return nodes().stream().filter(n -> n.role().equals("primary")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no primary is running: " + nodes()));
+    }
+
+    /** Runs a subcommand and returns the events it printed. */
+    public List<Event> events(String... args) {
+        List<Event> events = new ArrayList<>();
+        for (String line : run(args)) {
+            if (line.startsWith("event ")) {
+                String[] f = line.split(" ", 3);
+                events.add(new Event(Long.parseLong(f[1]), f.length > 2 ? f[2] : ""));
+            }
+        }
+        return events;
+    }
+
+    /** Runs a subcommand; its stdout lines, or an exception with everything it said. */
+    public List<String> run(String... args) {
+        List<String> argv = new ArrayList<>(command);
+        argv.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().putAll(environment);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", argv) + " timed out");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", argv) + " failed (exit " + p.exitValue() + "):\n" + out);
+            }
+            return out.lines().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + argv, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package ru.otus.socialnet.routing;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * How reads are routed among the replicas ({@code pg.routing.*}); README "Routing rules" explains each.
+ *
+ * @param monitorInterval how often each replica's health and lag are measured
+ * @param maxLagBytes     a replica further behind the primary's WAL than this leaves the rotation...
+ * @param resumeLagBytes  ...and comes back only once it is below this (hysteresis: no flapping)
+ * @param maxLag          the same bound in time...
+ * @param resumeLag       ...and its way back
+ * @param banMin          a replica that failed is out of rotation at least this long before a re-probe...
+ * @param banMax          ...doubling on every failed probe up to this
+ * @param tokenWait       how long a read carrying a consistency token may wait for a replica to
+ *                        replay up to it before the primary serves it
+ */
+@ConfigurationProperties("pg.routing")
+public record RoutingProperties(@DefaultValue("1s") Duration monitorInterval,
+                                @DefaultValue("16MB") DataSize maxLagBytes,
+                                @DefaultValue("4MB") DataSize resumeLagBytes,
+                                @DefaultValue("10s") Duration maxLag,
+                                @DefaultValue("3s") Duration resumeLag,
+                                @DefaultValue("1s") Duration banMin,
+                                @DefaultValue("15s") Duration banMax,
+                                @DefaultValue("200ms") Duration tokenWait) {
+
+    public RoutingProperties {
+        if (resumeLagBytes.compareTo(maxLagBytes) > 0 || resumeLag.compareTo(maxLag) > 0) {
+            throw new IllegalArgumentException("pg.routing: a resume-lag bound must not exceed its max-lag bound");
+        }
+        if (banMin.isNegative() || banMin.isZero() || banMax.compareTo(banMin) < 0) {
+            throw new IllegalArgumentException("pg.routing: need 0 < ban-min <= ban-max");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package ru.otus.socialnet.routing;
+
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import ru.otus.socialnet.testsupport.Api;
+
+/** N clients sending searches back to back until stopped; counts answers and failures. */
+final class SearchLoad implements AutoCloseable {
+
+    private final ExecutorService clients;
+    private final AtomicLong ok = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final Queue<String> failures = new ConcurrentLinkedQueue<>();
+    private volatile boolean running = true;
+
+    SearchLoad(Api api, int clientCount) {
+        clients = Executors.newFixedThreadPool(clientCount);
+        for (int i = 0; i < clientCount; i++) {
+            clients.submit(() -> {
+                while (running) {
+                    try {
+                        Api.Response r = api.get("/user/search", Map.of("first_name", "Ла", "last_name", "Ну"));
+                        if (r.status() == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                            failures.add(r.status() + " " + r.raw().body());
+                        }
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                        failures.add(e.toString());
+                    }
+                }
+            });
+        }
+    }
+
+    long ok() {
+        return ok.get();
+    }
+
+    long failed() {
+        return failed.get();
+    }
+
+    /** Up to 5 failure descriptions, for the assertion message. */
+    String someFailures() {
+        return String.join("\n", failures.stream().limit(5).toList());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        clients.shutdown();
+        clients.awaitTermination(60, TimeUnit.SECONDS);
+    }
+}
