@@ -16,7 +16,7 @@
 # PGCLUSTER_DIR (the local cluster, as for bin/cluster), JAVA (java on PATH), APP_JAVA_OPTS.
 
 : "${repo:?set repo to the repository root before sourcing load-functions.sh}"
-# shellcheck source=../cluster/pg-functions.sh
+# shellcheck source=cluster/pg-functions.sh source-path=SCRIPTDIR/..
 source "$repo/cluster/pg-functions.sh"
 
 # The statement UserRepository.searchByNamePrefix sends, as pg_stat_statements normalises it.

@@ -22,9 +22,11 @@ final class IndexParking {
 
     /** Drops the parkable indexes, recording how to recreate them; returns their names. */
     static List<String> park(Connection c) throws SQLException {
+        return Transactions.inTransaction(c, () -> parkInTransaction(c));
+    }
+
+    private static List<String> parkInTransaction(Connection c) throws SQLException {
         List<String> parked = new ArrayList<>();
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
                      SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
@@ -45,12 +47,6 @@ final class IndexParking {
                     drop.execute("DROP INDEX " + name);
                 }
             }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
         }
         return parked;
     }
@@ -64,9 +60,11 @@ final class IndexParking {
                 recorded.add(new String[] {rs.getString(1), rs.getString(2)});
             }
         }
+        return Transactions.inTransaction(c, () -> restoreInTransaction(c, recorded));
+    }
+
+    private static List<String> restoreInTransaction(Connection c, List<String[]> recorded) throws SQLException {
         List<String> restored = new ArrayList<>();
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             // A sort of 1M keys fits in memory with this much; the default 64MB spills to disk.
             st.execute("SET LOCAL maintenance_work_mem = '256MB'");
@@ -80,12 +78,6 @@ final class IndexParking {
                 }
                 restored.add(index[0]);
             }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
         }
         return restored;
     }

@@ -19,7 +19,7 @@ record SeedOptions(String jdbcUrl, String user, String password, long users, lon
               --prefixes FILE   CSV of (first-name prefix, last-name prefix) for the load plans
                                 (default .load/prefixes.csv)
               --prefix-count N  rows of that CSV (default 1000)
-            environment: PG_AUTHORITY_MASTER (127.0.0.1:15432), PG_DATABASE, PG_USER, PG_PASSWORD (socialnet)""";
+            environment: PG_AUTHORITY_MASTER (127.0.0.1:15432; host:port[,host:port...]), PG_DATABASE, PG_USER, PG_PASSWORD (socialnet)""";
 
     static SeedOptions parse(String[] args, Map<String, String> env) {
         long users = 1_000_000;
@@ -45,7 +45,10 @@ record SeedOptions(String jdbcUrl, String user, String password, long users, lon
             throw new IllegalArgumentException("--users must be >= 0; --chunk, --workers, --prefix-count >= 1");
         }
         String master = env.getOrDefault("PG_AUTHORITY_MASTER", "127.0.0.1:15432");
-        String url = "jdbc:postgresql://" + master + "/" + env.getOrDefault("PG_DATABASE", "socialnet");
+        // PG_AUTHORITY_MASTER may list every node (bin/cluster env does, to follow a failover):
+        // the driver then picks whichever is the primary now.
+        String url = "jdbc:postgresql://" + master + "/" + env.getOrDefault("PG_DATABASE", "socialnet")
+                + "?targetServerType=primary";
         return new SeedOptions(url, env.getOrDefault("PG_USER", "socialnet"),
                 env.getOrDefault("PG_PASSWORD", "socialnet"), users, seed, chunk, workers, prefixes, prefixCount);
     }

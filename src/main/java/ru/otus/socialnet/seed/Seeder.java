@@ -125,7 +125,6 @@ final class Seeder {
 
     private void work(Queue<Long> todo, ProgressBar bar) throws SQLException {
         try (Connection c = connect()) {
-            c.setAutoCommit(false);
             Long chunk;
             while ((chunk = todo.poll()) != null) {
                 bar.advance(loadChunk(c, chunk));
@@ -135,7 +134,7 @@ final class Seeder {
 
     /** Tops chunk {@code chunk} up to its full size in one transaction; returns the rows added. */
     private int loadChunk(Connection c, long chunk) throws SQLException {
-        try {
+        return Transactions.inTransaction(c, () -> {
             // The row lock serialises two seeders working on the same chunk: the second one
             // waits, then sees the first one's count and adds nothing.
             try (PreparedStatement ps = c.prepareStatement("""
@@ -166,12 +165,8 @@ final class Seeder {
                     ps.executeUpdate();
                 }
             }
-            c.commit();
             return Math.max(0, to - from);
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        }
+        });
     }
 
     private void copyRows(Connection c, long firstRow, long endRow) throws SQLException {
