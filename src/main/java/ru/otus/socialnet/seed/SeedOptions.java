@@ -31,6 +31,7 @@ record SeedOptions(String jdbcUrl, String user, String password, long users, lon
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
+                case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
                 case "--users" -> users = Long.parseLong(required(args[i], value));
                 case "--seed" -> seed = Long.parseLong(required(args[i], value));
                 case "--chunk" -> chunk = Integer.parseInt(required(args[i], value));
