@@ -225,12 +225,23 @@ ha_streaming_count() {
 	EOF
 }
 
-# ha_wait_cluster STANDBYS SECONDS: until there is a leader with STANDBYS streaming from it.
+# ha_replica_count: nodes Patroni reports as running replicas.
+ha_replica_count() {
+	local n count=0
+	for n in "${HA_NODES[@]}"; do
+		if [ "$(ha_rest_code "$n" /replica)" = 200 ]; then count=$((count + 1)); fi
+	done
+	echo "$count"
+}
+
+# ha_wait_cluster STANDBYS SECONDS: until there is a leader with STANDBYS streaming from it, and
+# Patroni reports them as replicas (it does so a loop after they started streaming).
 ha_wait_cluster() {
 	local want="$1" i leader=""
 	for ((i = 0; i < $2 * 5; i++)); do
 		leader="$(ha_leader)"
-		if [ -n "$leader" ] && [ "$(ha_streaming_count "$leader")" -ge "$want" ]; then return 0; fi
+		if [ -n "$leader" ] && [ "$(ha_streaming_count "$leader")" -ge "$want" ] &&
+			[ "$(ha_replica_count)" -ge "$want" ]; then return 0; fi
 		sleep 0.2
 	done
 	pg_die "no leader with $want streaming standbys after $2 s (leader: ${leader:-none}); see $HA_DIR/node*/patroni.log"
