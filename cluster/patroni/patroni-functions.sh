@@ -17,8 +17,10 @@
 #   secrets/                   the passwords, 0600, handed to post_bootstrap as *_FILE
 #   nodeN/patroni.yml          rendered from cluster/patroni/patroni.yml, 0600
 #   nodeN/data                 PGDATA, managed by Patroni
-#   nodeN/node.conf            'port = N': the node's identity, as on the manual cluster, so
-#                              psql_admin and node_kill from pg-functions.sh work unchanged
+#   nodeN/node.conf            port and name: the node's identity, as on the manual cluster, so
+#                              psql_admin, node_kill and node_name of pg-functions.sh work
+#                              unchanged (PostgreSQL itself does not read it here: Patroni
+#                              writes the server's configuration)
 #   nodeN/sock                 unix socket directory (local trust for the owner only)
 #   nodeN/patroni.log, .pid
 #   haproxy.cfg, haproxy.pid, haproxy.log
@@ -114,7 +116,7 @@ ha_node_configure() {
 	local name="$1" host="${2:-$PG_LISTEN}" node
 	node="$(ha_node_dir "$name")"
 	node_prepare_dir "$node"
-	pg_as_owner tee "$node/node.conf" >/dev/null <<<"port = $(ha_pg_port "$name")"
+	printf "port = %s\ncluster_name = '%s'\n" "$(ha_pg_port "$name")" "$name" | pg_as_owner tee "$node/node.conf" >/dev/null
 	# shellcheck disable=SC2034,SC2016  # ha_render reads the HA_* through ${!v}; $1 is sh's
 	(
 		HA_NAME="$name" HA_NODE_DIR="$node" HA_ETCD_HOSTS="${HA_ETCD_HOSTS:-$PG_LISTEN:$HA_ETCD_PORT}"
@@ -131,6 +133,20 @@ ha_node_configure() {
 # needs. Inherited PG* variables (PGHOST, PGPORT, PGPASSWORD...) reach libpq inside Patroni and
 # broke replica bootstrap in trials here; PATRONI_* ones would override its configuration.
 
+# ha_patroni_command NAME: sets HA_PATRONI_CMD to the command line that runs the node's Patroni
+# in a clean environment (run it as the server's OS user). The post_bootstrap hook reads the
+# settings of pg-functions.sh, its secrets as *_FILE.
+ha_patroni_command() {
+	local node
+	node="$(ha_node_dir "$1")"
+	HA_PATRONI_CMD=("${HA_CLEAN_ENV[@]}" HA_NODE_DIR="$node"
+		PG_DATABASE="$PG_DATABASE" PG_USER="$PG_USER" PG_REPLICATION_USER="$PG_REPLICATION_USER"
+		PG_PASSWORD_FILE="$HA_DIR/secrets/pg_password"
+		PG_SUPERUSER_PASSWORD_FILE="$HA_DIR/secrets/pg_superuser_password"
+		PG_REPLICATION_PASSWORD_FILE="$HA_DIR/secrets/pg_replication_password"
+		patroni "$node/patroni.yml")
+}
+
 # ha_node_start NAME: start the node's Patroni in its own session, in the background; Patroni
 # then starts PostgreSQL (initdb or a clone from the leader on first start).
 ha_node_start() {
@@ -140,15 +156,10 @@ ha_node_start() {
 	wait_port_free "$PG_LISTEN" "$(ha_pg_port "$name")" 20 || pg_die "port $(ha_pg_port "$name") is still taken"
 	[ -f "$node/patroni.yml" ] || ha_node_configure "$name"
 	pg_log "$name: starting Patroni (REST :$(ha_rest_port "$name"), PostgreSQL :$(ha_pg_port "$name"))"
-	# The post_bootstrap hook reads the settings of pg-functions.sh, its secrets as *_FILE.
+	ha_patroni_command "$name"
 	# shellcheck disable=SC2016  # $$ and $1 belong to the inner sh
 	pg_as_owner setsid sh -c 'echo $$ > "$1"; shift; exec "$@"' _ "$node/patroni.pid" \
-		"${HA_CLEAN_ENV[@]}" HA_NODE_DIR="$node" PG_DATABASE="$PG_DATABASE" PG_USER="$PG_USER" \
-		PG_REPLICATION_USER="$PG_REPLICATION_USER" \
-		PG_PASSWORD_FILE="$HA_DIR/secrets/pg_password" \
-		PG_SUPERUSER_PASSWORD_FILE="$HA_DIR/secrets/pg_superuser_password" \
-		PG_REPLICATION_PASSWORD_FILE="$HA_DIR/secrets/pg_replication_password" \
-		patroni "$node/patroni.yml" </dev/null >>"$node/patroni.log" 2>&1 &
+		"${HA_PATRONI_CMD[@]}" </dev/null >>"$node/patroni.log" 2>&1 &
 }
 
 # ha_pid_alive PIDFILE: true when the process named in PIDFILE is alive.
@@ -245,6 +256,20 @@ ha_wait_cluster() {
 		sleep 0.2
 	done
 	pg_die "no leader with $want streaming standbys after $2 s (leader: ${leader:-none}); see $HA_DIR/node*/patroni.log"
+}
+
+# ha_wait_streams NAME SECONDS: until Patroni reports NAME as a replica that streams from the leader.
+ha_wait_streams() {
+	local i leader
+	for ((i = 0; i < $2 * 5; i++)); do
+		leader="$(ha_leader)"
+		if [ -n "$leader" ] && [ "$(ha_node_role "$1")" = replica ] &&
+			[ "$(psql_admin "$(ha_node_dir "$leader")" -v name="$1" 2>/dev/null <<<"SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND application_name = :'name'")" = 1 ]; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	pg_die "$1 does not stream from a leader after $2 s; see $(ha_node_dir "$1")/patroni.log"
 }
 
 # ha_patronictl ARGS...: patronictl as the server's OS user, with node1's configuration (any

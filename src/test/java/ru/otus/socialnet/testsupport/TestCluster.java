@@ -1,12 +1,15 @@
 package ru.otus.socialnet.testsupport;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -32,7 +35,7 @@ public final class TestCluster {
     public static final String DATABASE = "socialnet";
     public static final String APP_USER = "socialnet";
     public static final String APP_PASSWORD = "socialnet";
-    static final String SUPERUSER_PASSWORD = "postgres";
+    private static final String SUPERUSER_PASSWORD = "postgres";
 
     private static TestCluster instance;
 
@@ -106,9 +109,28 @@ public final class TestCluster {
 
     /** {@link #cli(String...)} with extra environment variables (PG_SYNC_MODE, say). */
     public String cli(Map<String, String> extraEnv, String... args) {
-        Map<String, String> env = new HashMap<>(extraEnv);
-        env.putAll(cliEnvironment());
-        return Scripts.run(repo.resolve("bin/cluster"), env, args);
+        List<String> command = new ArrayList<>(List.of(repo.resolve("bin/cluster").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(extraEnv);
+        pb.environment().putAll(cliEnvironment());
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " timed out\n" + out);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " failed:\n" + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public void stop(Node node) {
