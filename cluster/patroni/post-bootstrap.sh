@@ -9,7 +9,7 @@
 # PG_PASSWORD_FILE, PG_SUPERUSER_PASSWORD_FILE, PG_REPLICATION_PASSWORD_FILE.
 set -Eeuo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../pg-functions.sh
+# shellcheck source=cluster/pg-functions.sh
 source "$here/../pg-functions.sh"
 pg_setup_env
 : "${HA_NODE_DIR:?HA_NODE_DIR is not set}"

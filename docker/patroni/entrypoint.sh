@@ -9,10 +9,10 @@
 # HA_ETCD_HOSTS (etcd:2379). Inside the network every node listens on all interfaces; pg_hba
 # admits the containers' own subnet (PG_HBA_NET=samenet).
 set -Eeuo pipefail
-lib=/opt/socialnet/cluster
-# shellcheck source=../../cluster/pg-functions.sh
+lib=/opt/socialnet/cluster  # where docker/patroni/Dockerfile puts cluster/
+# shellcheck source=cluster/pg-functions.sh
 source "$lib/pg-functions.sh"
-# shellcheck source=../../cluster/patroni/patroni-functions.sh
+# shellcheck source=cluster/patroni/patroni-functions.sh
 source "$lib/patroni/patroni-functions.sh"
 
 : "${HA_DIR:=/var/lib/socialnet-ha}" "${PG_LISTEN:=0.0.0.0}" "${PG_HBA_NET:=samenet}"
