@@ -57,7 +57,7 @@ public final class DrillReport {
             md.append("FAILED: quorum mode lost ").append(r.lost().size()).append(" acknowledged write(s).\n");
         } else if (o.mode().equals("quorum")) {
             md.append("PASSED: no acknowledged write was lost. Every commit waited for a standby's flush, and the ")
-                    .append("freshest standby was promoted.\n");
+                    .append("promoted standby held every one of them.\n");
         } else {
             md.append(r.lost().isEmpty() ? "No acknowledged write was lost this time. " : r.lost().size()
                     + " acknowledged write(s) lost. ").append("Async mode acknowledges a commit before any standby ")
