@@ -11,6 +11,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
 import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
 /** The error contract: every error has message, request_id and code; a dead database is a 503 with Retry-After. */
@@ -38,7 +39,17 @@ class ErrorResponsesIT extends ClusterTest {
         } finally {
             cluster.start(Node.PRIMARY);
         }
-        assertThat(api.register(unique("Поднялся"), "Сервер").status()).isEqualTo(200);
+        // Back up: writes work again without a restart of the service. The first one may still
+        // meet a pooled connection the shutdown broke and get the 503 a client retries on.
+        int status = 0;
+        for (int i = 0; i < 20 && status != 200; i++) {
+            status = api.register(unique("Поднялся"), "Сервер").status();
+            assertThat(status).isIn(200, 503);
+            if (status != 200) {
+                TestCluster.sleep(500);
+            }
+        }
+        assertThat(status).isEqualTo(200);
     }
 
     @Test
