@@ -19,15 +19,18 @@ public class ReadTransactions {
 
     private final TransactionTemplate readOnly;
     private final RoutingMetrics metrics;
+    private final ReplicationMonitor monitor;
     private final int attempts;
 
-    ReadTransactions(PlatformTransactionManager transactions, RoutingMetrics metrics, PgProperties pg) {
+    ReadTransactions(PlatformTransactionManager transactions, RoutingMetrics metrics, PgProperties pg,
+                     ReplicationMonitor monitor) {
+        this.monitor = monitor;
         this.readOnly = new TransactionTemplate(transactions);
         this.readOnly.setReadOnly(true);
         this.readOnly.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
         this.metrics = metrics;
-        // every replica once, then the primary
-        this.attempts = pg.authority().replicas().size() + 1;
+        // every replica once, the primary, and a standby again when the primary died under the read
+        this.attempts = pg.authority().replicas().size() + 2;
     }
 
     public <T> T run(Supplier<T> work) {
@@ -37,11 +40,16 @@ public class ReadTransactions {
                 return readOnly.execute(status -> work.get());
             } catch (RuntimeException e) {
                 ReplicaNode failed = ReplicaRouter.lastServed();
-                // Only a replica's failure is worth another node; a dead primary stays a 503.
-                if (failed == null || attempt >= attempts || !ReadFailure.isNodeFailure(e)) {
+                if (attempt >= attempts || !NodeFailure.isNodeFailure(e)) {
                     throw e;
                 }
-                failed.ban("a read failed on it: " + e.getMessage());
+                if (failed != null) {
+                    failed.ban("a read failed on it: " + e.getMessage());
+                } else {
+                    // It ran on the primary, which just went away: the retry may find a standby
+                    // that still holds everything (see ReplicaRouter), rather than a 503.
+                    monitor.primaryFailed(e.getMessage());
+                }
                 metrics.retry();
             }
         }

@@ -122,7 +122,7 @@ final class ReplicaRouter extends AbstractDataSource {
         try {
             return node.pool().getConnection();
         } catch (SQLException e) {
-            if (ReadFailure.isNodeFailure(e)) {
+            if (NodeFailure.isNodeFailure(e)) {
                 node.ban("no connection: " + e.getMessage());
             } else {
                 // The pool is busy, the server is fine: try the next node, but no ban.
@@ -158,7 +158,7 @@ final class ReplicaRouter extends AbstractDataSource {
                 Thread.sleep(10);
             }
         } catch (SQLException e) {
-            if (ReadFailure.isNodeFailure(e)) {
+            if (NodeFailure.isNodeFailure(e)) {
                 node.ban("failed while waiting for replay: " + e.getMessage());
             }
         } catch (InterruptedException e) {

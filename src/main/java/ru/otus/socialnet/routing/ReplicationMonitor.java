@@ -74,6 +74,18 @@ final class ReplicationMonitor implements AutoCloseable {
         return replicas;
     }
 
+    /**
+     * A read on the primary just failed with a connection error: take it as unreachable now rather
+     * than at the next probe, so a retried read can go to a standby (the next probe that reaches
+     * the primary sets it reachable again).
+     */
+    void primaryFailed(String reason) {
+        if (primaryView.reachable()) {
+            log.warn("primary unreachable: {}", reason);
+        }
+        primaryView = new PrimaryView(primaryView.position(), false);
+    }
+
     void probePrimary() {
         try (Connection c = primary.getConnection()) {
             ConsistencyToken position = CommitPosition.read(c);

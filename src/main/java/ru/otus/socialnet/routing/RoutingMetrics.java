@@ -39,6 +39,11 @@ final class RoutingMetrics {
         registry.counter("socialnet.routing.retries").increment();
     }
 
+    /** A write transaction run again because its connection was dead before the commit. */
+    void writeRetry() {
+        registry.counter("socialnet.routing.write.retries").increment();
+    }
+
     void ban(String node) {
         registry.counter("socialnet.routing.bans", "node", node).increment();
     }

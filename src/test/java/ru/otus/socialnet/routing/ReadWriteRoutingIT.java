@@ -11,6 +11,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
 import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.RoutingHealth;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
 /**

@@ -11,6 +11,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
 import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.RoutingHealth;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
@@ -24,8 +25,13 @@ class ErrorResponsesIT extends ClusterTest {
 
     @Test
     void primaryDownMakesWritesA503WithRetryAfterWhileReadsGoOn() {
-        String id = api.register(unique("Читаемый"), "Сервер").text("user_id");
+        Api.Response registered = api.register(unique("Читаемый"), "Сервер");
+        assertThat(registered.status()).isEqualTo(200);
+        String id = registered.text("user_id");
         cluster.awaitReplicasCaughtUp();
+        // The case under test is the primary alone going down: both replicas serving, as the
+        // service sees them (an earlier test may have restarted them).
+        new RoutingHealth(api, cluster).awaitBothInRotation();
         cluster.stop(Node.PRIMARY);
         try {
             assertThat(api.get("/user/get/" + id).status()).as("reads are served by the replicas").isEqualTo(200);

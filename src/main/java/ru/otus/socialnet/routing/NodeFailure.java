@@ -3,13 +3,16 @@ package ru.otus.socialnet.routing;
 import java.sql.SQLException;
 import java.util.Set;
 
-/** Tells a node failure (the read may go elsewhere) from a failure of the read itself. */
-final class ReadFailure {
+/**
+ * Tells a node failure (the connection was lost or refused: the work may be run again elsewhere or
+ * later) from a failure of the work itself (a bad statement, a constraint).
+ */
+final class NodeFailure {
 
     /** admin_shutdown, crash_shutdown, cannot_connect_now: the server is going away or not there yet. */
     private static final Set<String> SERVER_GOING = Set.of("57P01", "57P02", "57P03");
 
-    private ReadFailure() {
+    private NodeFailure() {
     }
 
     /**

@@ -1,35 +1,33 @@
-package ru.otus.socialnet.routing;
+package ru.otus.socialnet.testsupport;
 
 import java.util.concurrent.TimeUnit;
 
 import tools.jackson.databind.JsonNode;
 
-import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
 /** The service's own view of its replicas, read from /actuator/health as an operator would. */
-final class RoutingHealth {
+public final class RoutingHealth {
 
     private final Api api;
     private final TestCluster cluster;
 
-    RoutingHealth(Api api, TestCluster cluster) {
+    public RoutingHealth(Api api, TestCluster cluster) {
         this.api = api;
         this.cluster = cluster;
     }
 
     /** The "replication" component of /actuator/health. */
-    JsonNode replication() {
+    public JsonNode replication() {
         return api.get("/actuator/health").json().path("components").path("replication");
     }
 
-    String stateOf(Node node) {
+    public String stateOf(Node node) {
         return replication().path("details").path("nodes").path(cluster.authority(node)).path("state").asString();
     }
 
     /** Polls until the service sees {@code node} in {@code state} (a re-probe can take a backoff). */
-    void await(Node node, String state) {
+    public void await(Node node, String state) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String seen = null;
         while (System.nanoTime() < deadline) {
@@ -43,7 +41,7 @@ final class RoutingHealth {
                 + "\n" + replication());
     }
 
-    void awaitBothInRotation() {
+    public void awaitBothInRotation() {
         await(Node.REPLICA1, "IN_ROTATION");
         await(Node.REPLICA2, "IN_ROTATION");
     }
