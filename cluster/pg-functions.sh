@@ -170,6 +170,10 @@ node_write_cluster_conf() {
 		wal_keep_size = 256MB
 		hot_standby = on
 		hot_standby_feedback = on      # long replica reads must not be cancelled by vacuum
+		# Standbys report positions and their xmin every second, not every 10 s: lag figures are
+		# fresh, and a VACUUM right after a bulk load is not held back by a stale standby xmin
+		# (it could not mark the new pages all-visible, and index-only scans would visit the heap).
+		wal_receiver_status_interval = 1s
 		wal_log_hints = on             # pg_rewind can turn a failed primary into a replica
 		max_connections = 300
 		shared_buffers = 256MB
