@@ -25,6 +25,7 @@ class RegistrationIT extends ClusterTest {
     }
 
     /** Sends the body, expects a 400 whose message names {@code field}, and that no user was stored. */
+    @SuppressWarnings("unchecked") // a body is either raw text or a JSON object built by Api.user
     private void assertRejected(Object body, String field) {
         long before = userCount();
         Api.Response r = body instanceof String s ? api.postJson("/user/register", s)
