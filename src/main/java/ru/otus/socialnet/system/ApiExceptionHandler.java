@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
@@ -28,6 +29,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 
+import ru.otus.socialnet.routing.transactions.CommitOutcomeUnknownException;
+
 /**
  * Every error answer is a {@link ProblemDetail} that also carries the spec's fields: {@code message}
  * (for the client), {@code request_id} (to find the log lines) and {@code code} ({@link ApiError}).
@@ -46,12 +49,36 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> handleApi(ApiException ex, HttpServletRequest request) {
-        return answer(ex.error(), ex.getMessage(), new HttpHeaders(), request);
+        HttpHeaders headers = new HttpHeaders();
+        if (ex.error() == ApiError.DATABASE_UNAVAILABLE || ex.error() == ApiError.REQUEST_IN_PROGRESS) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        ResponseEntity<Object> answer = answer(ex.error(), ex.getMessage(), headers, request);
+        if (answer.getBody() instanceof ProblemDetail body) {
+            ex.properties().forEach(body::setProperty);
+        }
+        return answer;
     }
 
-    /** The database (or the pool in front of it) cannot serve: tell the client when to come back. */
+    /**
+     * A write whose COMMIT was cut off: it may be stored. Never a 503 with Retry-After, which would
+     * invite a blind resend (and a second copy of the write).
+     */
+    @ExceptionHandler(CommitOutcomeUnknownException.class)
+    ResponseEntity<Object> handleOutcomeUnknown(CommitOutcomeUnknownException ex, HttpServletRequest request) {
+        log.warn("commit outcome unknown: {}", rootMessage(ex));
+        return answer(ApiError.OUTCOME_UNKNOWN, "the write may or may not have been stored: the database's answer "
+                + "to its commit never came; check before sending it again", new HttpHeaders(), request);
+    }
+
+    /**
+     * The database (or the pool in front of it) cannot serve now — unreachable, no primary, a
+     * statement or lock timeout, a conflict that outlived its retries: tell the client when to come
+     * back. Nothing was committed.
+     */
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessResourceException.class,
-            QueryTimeoutException.class, CannotCreateTransactionException.class, TransactionSystemException.class})
+            QueryTimeoutException.class, PessimisticLockingFailureException.class,
+            CannotCreateTransactionException.class, TransactionSystemException.class})
     ResponseEntity<Object> handleDatabaseDown(Exception ex, HttpServletRequest request) {
         log.warn("database unavailable: {}", rootMessage(ex));
         HttpHeaders headers = new HttpHeaders();

@@ -16,6 +16,18 @@ public record RegistrationRequest(
         @NotBlank @Size(max = 100) String city,
         @NotNull @ValidPassword String password) {
 
+    /** The form that is stored (and compared when a request is resent): names and city trimmed, no null biography. */
+    public RegistrationRequest normalized() {
+        return new RegistrationRequest(firstName.strip(), secondName.strip(), birthdate,
+                biography == null ? "" : biography, city.strip(), password);
+    }
+
+    /** Whether both describe the same profile (the password is compared against its hash elsewhere). */
+    boolean sameProfileAs(RegistrationRequest other) {
+        return firstName.equals(other.firstName) && secondName.equals(other.secondName)
+                && birthdate.equals(other.birthdate) && biography.equals(other.biography) && city.equals(other.city);
+    }
+
     @Override
     public String toString() {
         // Never let the password reach a log line through toString().

@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -24,8 +25,9 @@ public class UserController {
     }
 
     @PostMapping("/user/register")
-    public Map<String, String> register(@Valid @RequestBody RegistrationRequest request) {
-        return Map.of("user_id", Long.toString(users.register(request)));
+    public Map<String, String> register(@Valid @RequestBody RegistrationRequest request,
+                                        @RequestHeader(name = RegistrationKey.HEADER, required = false) String key) {
+        return Map.of("user_id", Long.toString(users.register(request, RegistrationKey.fromHeader(key))));
     }
 
     @GetMapping("/user/get/{id}")

@@ -2,11 +2,13 @@ package ru.otus.socialnet.user;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 /** The {@code users} table. Every statement is parameterised. */
 @Repository
@@ -20,19 +22,45 @@ public class UserRepository {
         this.jdbc = jdbc;
     }
 
-    /** Inserts a user and returns the new id. The password arrives already hashed. */
-    public long insert(RegistrationRequest user, String passwordHash) {
-        return jdbc.sql("""
-                        INSERT INTO users (first_name, second_name, birthdate, biography, city, password_hash)
-                        VALUES (:first, :second, :birthdate, :biography, :city, :hash)
+    /**
+     * Stores the user under {@code registrationKey} unless a user with that key is already stored,
+     * in one transaction on the primary. The password arrives already hashed, the fields normalised.
+     *
+     * <p>Exactly once: the key's unique index decides atomically. A concurrent transaction holding
+     * the same key makes this one wait (up to the write lock timeout) for its outcome. When the key
+     * is taken, the stored registration is returned for the caller to compare, and the transaction
+     * takes a transaction id ({@code pg_current_xact_id()}): its commit is then a WAL record, which
+     * in quorum mode waits for a standby — so a registration found here (perhaps stored by a commit
+     * that was cut off while waiting for a standby) is on a standby before anyone is told it is stored.
+     */
+    @Transactional
+    public StoredRegistration insertOnce(RegistrationRequest user, String passwordHash, String registrationKey) {
+        Optional<Long> created = jdbc.sql("""
+                        INSERT INTO users (first_name, second_name, birthdate, biography, city, password_hash,
+                                           registration_key)
+                        VALUES (:first, :second, :birthdate, :biography, :city, :hash, :key)
+                        ON CONFLICT (registration_key) WHERE registration_key IS NOT NULL DO NOTHING
                         RETURNING id""")
-                .param("first", user.firstName().strip())
-                .param("second", user.secondName().strip())
+                .param("first", user.firstName())
+                .param("second", user.secondName())
                 .param("birthdate", user.birthdate())
-                .param("biography", user.biography() == null ? "" : user.biography())
-                .param("city", user.city().strip())
+                .param("biography", user.biography())
+                .param("city", user.city())
                 .param("hash", passwordHash)
+                .param("key", registrationKey)
                 .query(Long.class)
+                .optional();
+        if (created.isPresent()) {
+            return new StoredRegistration(created.get(), true, null, null);
+        }
+        return jdbc.sql("SELECT " + PROFILE_COLUMNS + ", password_hash, pg_current_xact_id()"
+                        + " FROM users WHERE registration_key = :key")
+                .param("key", registrationKey)
+                .query((rs, row) -> new StoredRegistration(rs.getLong("id"), false,
+                        new RegistrationRequest(rs.getString("first_name"), rs.getString("second_name"),
+                                rs.getObject("birthdate", LocalDate.class), rs.getString("biography"),
+                                rs.getString("city"), null),
+                        rs.getString("password_hash")))
                 .single();
     }
 
@@ -44,7 +72,12 @@ public class UserRepository {
                 .optional();
     }
 
-    /** The stored password hash of this user, if the user exists. */
+    /**
+     * The stored password hash of this user, if the user exists. A read-write transaction on
+     * purpose: it runs on the primary, so a user who has just registered can log in at once, before
+     * any standby has the row.
+     */
+    @Transactional
     public Optional<String> findPasswordHash(long id) {
         return jdbc.sql("SELECT password_hash FROM users WHERE id = :id")
                 .param("id", id)
@@ -83,7 +116,7 @@ public class UserRepository {
 
     private static UserProfile profile(ResultSet rs, int row) throws SQLException {
         return new UserProfile(Long.toString(rs.getLong("id")), rs.getString("first_name"),
-                rs.getString("second_name"), rs.getObject("birthdate", java.time.LocalDate.class),
+                rs.getString("second_name"), rs.getObject("birthdate", LocalDate.class),
                 rs.getString("biography"), rs.getString("city"));
     }
 }

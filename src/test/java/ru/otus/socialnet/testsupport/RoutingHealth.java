@@ -45,4 +45,10 @@ public final class RoutingHealth {
         await(Node.REPLICA1, "IN_ROTATION");
         await(Node.REPLICA2, "IN_ROTATION");
     }
+
+    /** The whole cluster as the service sees it after an earlier test's faults: writable, both standbys reading. */
+    public void awaitAllServing() {
+        await(Node.PRIMARY, "PRIMARY");
+        awaitBothInRotation();
+    }
 }

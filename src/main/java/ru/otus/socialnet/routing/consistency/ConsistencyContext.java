@@ -1,11 +1,12 @@
-package ru.otus.socialnet.routing;
+package ru.otus.socialnet.routing.consistency;
 
 import java.util.function.Consumer;
 
 /**
  * What the request being served has to see: the client's consistency token, raised by every
- * commit this request makes on the primary. Bound to the serving thread by
- * {@link ConsistencyTokenFilter}; outside a request there is none and reads have no floor.
+ * commit this request makes on the primary. Bound to the serving thread for the length of the
+ * request (like the logging MDC) by {@code ConsistencyTokenFilter}; outside a request there is none
+ * and reads have no floor.
  */
 public final class ConsistencyContext {
 
@@ -33,7 +34,7 @@ public final class ConsistencyContext {
     }
 
     /** The position a read must have replayed, or null when any replica in rotation will do. */
-    static ConsistencyToken floor() {
+    public static ConsistencyToken floor() {
         ConsistencyContext context = CURRENT.get();
         return context == null ? null : context.floor;
     }

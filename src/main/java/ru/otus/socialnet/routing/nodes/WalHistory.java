@@ -1,4 +1,4 @@
-package ru.otus.socialnet.routing;
+package ru.otus.socialnet.routing.nodes;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -22,6 +22,11 @@ final class WalHistory {
 
     WalHistory(int capacity) {
         this.capacity = capacity;
+    }
+
+    /** Forgets every sample: positions of another primary say nothing about this one's timing. */
+    synchronized void clear() {
+        samples.clear();
     }
 
     synchronized void record(long atNanos, long lsn) {

@@ -1,4 +1,4 @@
-package ru.otus.socialnet.routing;
+package ru.otus.socialnet.routing.nodes;
 
 import java.time.Duration;
 
@@ -7,14 +7,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * How reads are routed among the replicas ({@code pg.routing.*}); README "Routing rules" explains each.
+ * How the nodes are watched and reads routed among the standbys ({@code pg.routing.*}); README
+ * "Routing rules" explains each.
  *
- * @param monitorInterval how often each replica's health and lag are measured
+ * @param monitorInterval how often each node is probed (role, timeline, position, lag)
  * @param maxLagBytes     a replica further behind the primary's WAL than this leaves the rotation...
  * @param resumeLagBytes  ...and comes back only once it is below this (hysteresis: no flapping)
  * @param maxLag          the same bound in time...
  * @param resumeLag       ...and its way back
- * @param banMin          a replica that failed is out of rotation at least this long before a re-probe...
+ * @param banMin          a node that failed is out of use until a probe succeeds; the first
+ *                        re-probe after a failed probe comes this long later...
  * @param banMax          ...doubling on every failed probe up to this
  * @param tokenWait       how long a read carrying a consistency token may wait for a replica to
  *                        replay up to it before the primary serves it
@@ -26,7 +28,7 @@ public record RoutingProperties(@DefaultValue("1s") Duration monitorInterval,
                                 @DefaultValue("10s") Duration maxLag,
                                 @DefaultValue("3s") Duration resumeLag,
                                 @DefaultValue("1s") Duration banMin,
-                                @DefaultValue("15s") Duration banMax,
+                                @DefaultValue("2s") Duration banMax,
                                 @DefaultValue("200ms") Duration tokenWait) {
 
     public RoutingProperties {

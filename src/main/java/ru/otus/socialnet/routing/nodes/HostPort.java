@@ -1,4 +1,4 @@
-package ru.otus.socialnet.routing;
+package ru.otus.socialnet.routing.nodes;
 
 import java.util.Arrays;
 import java.util.List;

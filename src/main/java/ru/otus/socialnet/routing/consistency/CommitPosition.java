@@ -1,4 +1,4 @@
-package ru.otus.socialnet.routing;
+package ru.otus.socialnet.routing.consistency;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -17,18 +17,18 @@ import org.slf4j.LoggerFactory;
  * that has replayed up to it has the transaction. The timeline comes from the WAL file name, which
  * is right at once after a promotion (pg_control_checkpoint() shows the old one until a checkpoint).
  */
-final class CommitPosition {
+public final class CommitPosition {
 
     private static final Logger log = LoggerFactory.getLogger(CommitPosition.class);
 
-    static final String QUERY =
+    public static final String QUERY =
             "SELECT substr(pg_walfile_name(l), 1, 8), l::text FROM pg_current_wal_lsn() AS l";
 
     private CommitPosition() {
     }
 
     /** The primary's current position, as a token. */
-    static ConsistencyToken read(Connection primary) throws SQLException {
+    public static ConsistencyToken read(Connection primary) throws SQLException {
         try (Statement st = primary.createStatement(); ResultSet rs = st.executeQuery(QUERY)) {
             rs.next();
             return new ConsistencyToken(Integer.parseUnsignedInt(rs.getString(1), 16),
@@ -40,7 +40,7 @@ final class CommitPosition {
      * The connection, reporting each commit's position to the request's {@link ConsistencyContext}.
      * Outside a request it is returned as is: nobody would use the position.
      */
-    static Connection reporting(Connection primary) {
+    public static Connection reporting(Connection primary) {
         if (!ConsistencyContext.isOpen()) {
             return primary;
         }

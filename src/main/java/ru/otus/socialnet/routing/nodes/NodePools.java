@@ -1,0 +1,109 @@
+package ru.otus.socialnet.routing.nodes;
+
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's three pools: reads (read-only, read timeouts), writes (used only while the node is the
+ * primary, write timeouts) and the monitor's own probe connection, so that a pool busy with
+ * requests never makes a probe wait (overload is not failure) and a hung node is told by the probe's
+ * short timeout. Every bound is the driver's or the pool's own setting; see {@link PgProperties.Timeouts}.
+ */
+final class NodePools implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodePools.class);
+
+    private final HikariDataSource reads;
+    private final HikariDataSource writes;
+    private final HikariDataSource probes;
+
+    private NodePools(HikariDataSource reads, HikariDataSource writes, HikariDataSource probes) {
+        this.reads = reads;
+        this.writes = writes;
+        this.probes = probes;
+    }
+
+    /**
+     * Creates the pools; none connects yet (a node that is down at start-up must not stop the
+     * service). {@code onFailure} hears every SQLException raised on a connection of the node.
+     */
+    static NodePools create(HostPort node, PgProperties pg, SQLExceptionOverride onFailure) {
+        PgProperties.Timeouts t = pg.timeouts();
+        HikariConfig reads = config(pg, node, "read", t.readSocket().toSeconds(),
+                "-c statement_timeout=" + t.readStatement().toMillis() + " -c lock_timeout=" + t.readLock().toMillis()
+                        + " -c default_transaction_read_only=on", onFailure);
+        reads.setReadOnly(true);
+        reads.setMaximumPoolSize(pg.pool().replicaSize());
+        reads.setMinimumIdle(Math.min(2, pg.pool().replicaSize()));
+        reads.setConnectionTimeout(t.readPoolWait().toMillis());
+
+        // No statement_timeout here: see PgProperties.Timeouts#writeSocket.
+        HikariConfig writes = config(pg, node, "write", t.writeSocket().toSeconds(),
+                "-c lock_timeout=" + t.writeLock().toMillis(), onFailure);
+        writes.setMaximumPoolSize(pg.pool().primarySize());
+        writes.setMinimumIdle(0); // a standby's write pool stays empty until the node is promoted
+        writes.setConnectionTimeout(t.writePoolWait().toMillis());
+
+        HikariConfig probes = config(pg, node, "probe", t.probe().toSeconds(),
+                "-c statement_timeout=" + t.probe().toMillis(), onFailure);
+        probes.setReadOnly(true);
+        probes.setMaximumPoolSize(1);
+        probes.setMinimumIdle(1);
+        probes.setConnectionTimeout(t.probe().toMillis());
+        return new NodePools(new HikariDataSource(reads), new HikariDataSource(writes), new HikariDataSource(probes));
+    }
+
+    private static HikariConfig config(PgProperties pg, HostPort node, String use, long socketSeconds, String options,
+                                       SQLExceptionOverride onFailure) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(use + "@" + node);
+        config.setJdbcUrl("jdbc:postgresql://" + node + "/" + pg.database());
+        config.setUsername(pg.user());
+        config.setPassword(pg.password());
+        long connect = pg.timeouts().connect().toSeconds();
+        config.addDataSourceProperty("connectTimeout", connect);
+        config.addDataSourceProperty("loginTimeout", 2 * connect);
+        config.addDataSourceProperty("socketTimeout", socketSeconds);
+        config.addDataSourceProperty("tcpKeepAlive", true);
+        config.addDataSourceProperty("ApplicationName", "socialnet-" + use);
+        config.addDataSourceProperty("options", options);
+        config.setExceptionOverride(onFailure);
+        // A node that is down at start-up must not stop the service: its pool fills once it answers.
+        config.setInitializationFailTimeout(-1);
+        config.setKeepaliveTime(TimeUnit.SECONDS.toMillis(30));
+        // A connection idle over 0.5 s is validated when borrowed, in 0.5 s at most: a dead server's
+        // connections are dropped at once rather than failing the request that gets them.
+        config.setValidationTimeout(500);
+        config.setMaxLifetime(TimeUnit.MINUTES.toMillis(10));
+        config.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
+        return config;
+    }
+
+    HikariDataSource reads() {
+        return reads;
+    }
+
+    HikariDataSource writes() {
+        return writes;
+    }
+
+    HikariDataSource probes() {
+        return probes;
+    }
+
+    @Override
+    public void close() {
+        for (HikariDataSource pool : new HikariDataSource[] {reads, writes, probes}) {
+            try {
+                pool.close();
+            } catch (RuntimeException e) {
+                log.warn("closing pool {}: {}", pool.getPoolName(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package ru.otus.socialnet.routing.nodes;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import org.springframework.jdbc.datasource.AbstractDataSource;
+
+import ru.otus.socialnet.routing.consistency.CommitPosition;
+
+/**
+ * The write side: a connection from the pool of the primary the {@link ClusterMonitor} chose —
+ * the one on the newest timeline seen, never a fenced one. When there is none (the primary is down,
+ * a failover is under way, or only a stale primary answers) it fails at once, without waiting on a
+ * dead node: nothing was sent, and the service answers 503. Each commit on the connection reports
+ * its WAL position, which becomes the client's consistency token.
+ */
+public final class WriteRouter extends AbstractDataSource {
+
+    private final ClusterMonitor monitor;
+    private final RoutingMetrics metrics;
+
+    public WriteRouter(ClusterMonitor monitor, RoutingMetrics metrics) {
+        this.monitor = monitor;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        Topology topology = monitor.topology();
+        Node primary = topology.primary();
+        if (primary == null) {
+            if (!topology.fenced().isEmpty()) {
+                metrics.fencedWrite();
+            }
+            throw new NoNodeAvailableException("no write possible: " + topology.whyNoPrimary());
+        }
+        try {
+            return CommitPosition.reporting(primary.pools().writes().getConnection());
+        } catch (SQLException e) {
+            NodeFailure verdict = NodeFailure.of(e);
+            if (verdict.nodeIsDown()) {
+                monitor.nodeFailed(primary, "no connection for a write: " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) {
+        throw new UnsupportedOperationException("credentials come from the pool configuration");
+    }
+}
