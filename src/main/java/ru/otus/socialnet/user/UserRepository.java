@@ -28,10 +28,11 @@ public class UserRepository {
      *
      * <p>Exactly once: the key's unique index decides atomically. A concurrent transaction holding
      * the same key makes this one wait (up to the write lock timeout) for its outcome. When the key
-     * is taken, the stored registration is returned for the caller to compare, and the transaction
-     * takes a transaction id ({@code pg_current_xact_id()}): its commit is then a WAL record, which
-     * in quorum mode waits for a standby — so a registration found here (perhaps stored by a commit
-     * that was cut off while waiting for a standby) is on a standby before anyone is told it is stored.
+     * is taken, the stored registration is returned for the caller to compare — read through a
+     * no-op UPDATE of the key, because a transaction that writes WAL waits, in quorum mode, at its
+     * commit for a standby: a registration found here (perhaps stored by a commit that was cut off
+     * while waiting for a standby) is on a standby before anyone is told it is stored. (A plain
+     * read, even one holding a transaction id, commits without waiting.)
      */
     @Transactional
     public StoredRegistration insertOnce(RegistrationRequest user, String passwordHash, String registrationKey) {
@@ -53,8 +54,8 @@ public class UserRepository {
         if (created.isPresent()) {
             return new StoredRegistration(created.get(), true, null, null);
         }
-        return jdbc.sql("SELECT " + PROFILE_COLUMNS + ", password_hash, pg_current_xact_id()"
-                        + " FROM users WHERE registration_key = :key")
+        return jdbc.sql("UPDATE users SET registration_key = registration_key WHERE registration_key = :key"
+                        + " RETURNING " + PROFILE_COLUMNS + ", password_hash")
                 .param("key", registrationKey)
                 .query((rs, row) -> new StoredRegistration(rs.getLong("id"), false,
                         new RegistrationRequest(rs.getString("first_name"), rs.getString("second_name"),

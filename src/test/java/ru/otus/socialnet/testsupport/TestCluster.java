@@ -219,12 +219,17 @@ public final class TestCluster {
 
     /** Waits until both replicas have replayed everything the primary has written so far. */
     public void awaitReplicasCaughtUp() {
+        awaitCaughtUp(Node.PRIMARY);
+    }
+
+    /** Waits until two standbys stream from {@code primary} and have replayed all it wrote so far. */
+    public void awaitCaughtUp(Node primary) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            long behind = queryLong(Node.PRIMARY, """
+            long behind = queryLong(primary, """
                     SELECT count(*) FROM pg_stat_replication
                      WHERE state <> 'streaming' OR replay_lsn < pg_current_wal_lsn()""");
-            long streaming = queryLong(Node.PRIMARY, "SELECT count(*) FROM pg_stat_replication");
+            long streaming = queryLong(primary, "SELECT count(*) FROM pg_stat_replication");
             if (behind == 0 && streaming == 2) {
                 return;
             }

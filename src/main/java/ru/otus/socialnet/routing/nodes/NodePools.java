@@ -65,11 +65,12 @@ final class NodePools implements AutoCloseable {
         config.setJdbcUrl("jdbc:postgresql://" + node + "/" + pg.database());
         config.setUsername(pg.user());
         config.setPassword(pg.password());
+        // Driver properties are read as strings: a Long or Boolean here would be silently ignored.
         long connect = pg.timeouts().connect().toSeconds();
-        config.addDataSourceProperty("connectTimeout", connect);
-        config.addDataSourceProperty("loginTimeout", 2 * connect);
-        config.addDataSourceProperty("socketTimeout", socketSeconds);
-        config.addDataSourceProperty("tcpKeepAlive", true);
+        config.addDataSourceProperty("connectTimeout", Long.toString(connect));
+        config.addDataSourceProperty("loginTimeout", Long.toString(2 * connect));
+        config.addDataSourceProperty("socketTimeout", Long.toString(socketSeconds));
+        config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "socialnet-" + use);
         config.addDataSourceProperty("options", options);
         config.setExceptionOverride(onFailure);

@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param banMax          ...doubling on every failed probe up to this
  * @param tokenWait       how long a read carrying a consistency token may wait for a replica to
  *                        replay up to it before the primary serves it
+ * @param readRetries     how often a read whose node failed under it runs again (on another node)
  */
 @ConfigurationProperties("pg.routing")
 public record RoutingProperties(@DefaultValue("1s") Duration monitorInterval,
@@ -29,11 +30,15 @@ public record RoutingProperties(@DefaultValue("1s") Duration monitorInterval,
                                 @DefaultValue("3s") Duration resumeLag,
                                 @DefaultValue("1s") Duration banMin,
                                 @DefaultValue("2s") Duration banMax,
-                                @DefaultValue("200ms") Duration tokenWait) {
+                                @DefaultValue("200ms") Duration tokenWait,
+                                @DefaultValue("3") int readRetries) {
 
     public RoutingProperties {
         if (resumeLagBytes.compareTo(maxLagBytes) > 0 || resumeLag.compareTo(maxLag) > 0) {
             throw new IllegalArgumentException("pg.routing: a resume-lag bound must not exceed its max-lag bound");
+        }
+        if (readRetries < 0) {
+            throw new IllegalArgumentException("pg.routing.read-retries must not be negative");
         }
         if (banMin.isNegative() || banMin.isZero() || banMax.compareTo(banMin) < 0) {
             throw new IllegalArgumentException("pg.routing: need 0 < ban-min <= ban-max");

@@ -4,7 +4,6 @@ import org.springframework.aop.Advisor;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,6 +12,7 @@ import org.springframework.core.Ordered;
 import org.springframework.transaction.interceptor.TransactionAttributeSource;
 
 import ru.otus.socialnet.routing.nodes.RoutingMetrics;
+import ru.otus.socialnet.routing.nodes.RoutingProperties;
 
 /**
  * Applies {@link TransactionRetryInterceptor} to every method that has a transaction attribute —
@@ -29,10 +29,11 @@ public class TransactionRetryConfiguration {
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE) // picked up by Spring's infrastructure auto-proxy creator
     static Advisor transactionRetryAdvisor(TransactionAttributeSource transactionAttributeSource,
-                                           @Value("${pg.routing.read-retries:3}") int readRetries,
+                                           ObjectProvider<RoutingProperties> routing,
                                            ObjectProvider<RoutingMetrics> metrics) {
+        // Advisors are made before ordinary beans: the settings and meters are looked up when first used.
         TransactionRetryInterceptor interceptor = new TransactionRetryInterceptor(transactionAttributeSource,
-                readRetries, kind -> metrics.ifAvailable(m -> m.retry(kind)));
+                () -> routing.getObject().readRetries(), kind -> metrics.ifAvailable(m -> m.retry(kind)));
         DefaultPointcutAdvisor advisor = new DefaultPointcutAdvisor(new StaticMethodMatcherPointcut() {
             @Override
             public boolean matches(java.lang.reflect.Method method, Class<?> targetClass) {

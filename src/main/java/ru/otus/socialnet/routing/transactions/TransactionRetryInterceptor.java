@@ -1,6 +1,8 @@
 package ru.otus.socialnet.routing.transactions;
 
 import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -41,17 +43,31 @@ import ru.otus.socialnet.routing.nodes.NodeFailure;
 public final class TransactionRetryInterceptor implements MethodInterceptor {
 
     private final TransactionAttributeSource transactions;
-    private final RetryTemplate reads;
+    private final IntSupplier readRetries;
+    private final Consumer<String> onRetry;
+    private volatile RetryTemplate reads;
     private final RetryTemplate writes;
 
     /**
-     * @param onRetry hears "read" or "write" before each re-run (metrics)
+     * @param readRetries asked once, at the first read (the settings are bound after this interceptor exists)
+     * @param onRetry     hears "read" or "write" before each re-run (metrics)
      */
-    public TransactionRetryInterceptor(TransactionAttributeSource transactions, int readRetries,
-                                       java.util.function.Consumer<String> onRetry) {
+    public TransactionRetryInterceptor(TransactionAttributeSource transactions, IntSupplier readRetries,
+                                       Consumer<String> onRetry) {
         this.transactions = transactions;
-        this.reads = template(readRetries, TransactionRetryInterceptor::readMayRunAgain, () -> onRetry.accept("read"));
+        this.readRetries = readRetries;
+        this.onRetry = onRetry;
         this.writes = template(1, TransactionRetryInterceptor::writeMayRunAgain, () -> onRetry.accept("write"));
+    }
+
+    private RetryTemplate reads() {
+        RetryTemplate template = reads;
+        if (template == null) {
+            template = template(readRetries.getAsInt(), TransactionRetryInterceptor::readMayRunAgain,
+                    () -> onRetry.accept("read"));
+            reads = template;
+        }
+        return template;
     }
 
     /** A read may run again on another node: its node failed, or a standby cancelled it for replay. */
@@ -87,7 +103,7 @@ public final class TransactionRetryInterceptor implements MethodInterceptor {
         if (attribute == null) {
             return invocation.proceed();
         }
-        RetryTemplate template = attribute.isReadOnly() ? reads : writes;
+        RetryTemplate template = attribute.isReadOnly() ? reads() : writes;
         try {
             return template.execute(new Retryable<Object>() {
                 @Override
