@@ -10,7 +10,10 @@ import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
+import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
+import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import ru.otus.socialnet.routing.ReadWriteRoutingDataSource.Route;
@@ -72,10 +75,29 @@ public class RoutingConfiguration {
         return lazy;
     }
 
+    /**
+     * PostgreSQL's SQLSTATEs to Spring's exceptions (55P03 lock timeout, 40001 conflict...), fixed
+     * here rather than looked up from a live connection at the first failure: when that lookup
+     * fails (no primary at that moment) Spring leaves the failures uncategorised, for good.
+     */
+    @Bean
+    SQLExceptionTranslator sqlExceptionTranslator() {
+        return new SQLErrorCodeSQLExceptionTranslator("PostgreSQL");
+    }
+
+    @Bean
+    JdbcTemplate jdbcTemplate(DataSource dataSource, SQLExceptionTranslator translator) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        jdbc.setExceptionTranslator(translator);
+        return jdbc;
+    }
+
     /** Spring's JDBC transaction manager, telling a commit with an unknown outcome apart. */
     @Bean
-    PlatformTransactionManager transactionManager(DataSource dataSource) {
-        return new RoutingTransactionManager(dataSource);
+    PlatformTransactionManager transactionManager(DataSource dataSource, SQLExceptionTranslator translator) {
+        RoutingTransactionManager transactions = new RoutingTransactionManager(dataSource);
+        transactions.setExceptionTranslator(translator);
+        return transactions;
     }
 
     @Bean

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import ru.otus.socialnet.routing.nodes.RoutingMetrics;
+import ru.otus.socialnet.routing.nodes.WriteRouter;
 import ru.otus.socialnet.routing.transactions.CommitOutcomeUnknownException;
 import ru.otus.socialnet.system.ApiError;
 import ru.otus.socialnet.system.ApiException;
@@ -27,11 +28,13 @@ public class UserService {
     private final PasswordEncoder passwords;
     private final SearchProperties search;
     private final RoutingMetrics metrics;
+    private final WriteRouter writes;
     private final Duration resolveFor;
 
     public UserService(UserRepository users, PasswordEncoder passwords, SearchProperties search, RoutingMetrics metrics,
-                       @Value("${socialnet.registration.resolve-for:5s}") Duration resolveFor) {
+                       WriteRouter writes, @Value("${socialnet.registration.resolve-for:5s}") Duration resolveFor) {
         this.users = users;
+        this.writes = writes;
         this.passwords = passwords;
         this.search = search;
         this.metrics = metrics;
@@ -50,7 +53,9 @@ public class UserService {
      */
     public long register(RegistrationRequest request, RegistrationKey key) {
         RegistrationRequest user = request.normalized();
-        // Hashing takes ~0.1 s of CPU: outside the transaction, so no primary connection waits on it.
+        // Hashing takes ~0.1 s of CPU (far more on a loaded machine): not for a write that cannot
+        // happen, and outside the transaction, so no primary connection waits on it.
+        writes.ensureWritable();
         String hash = passwords.encode(user.password());
         long deadline = System.nanoTime() + resolveFor.toNanos();
         boolean outcomeUnknown = false;

@@ -78,27 +78,37 @@ class BoundedTimeIT extends ClusterTest {
     }
 
     @Test
-    void aHungPrimaryLeavesReadsUntouchedAndWritesFailWithinTheirBound() throws Exception {
+    void aHungPrimaryLeavesReadsUntouched() throws Exception {
         try (SearchLoad load = new SearchLoad(api, 32)) {
             TestCluster.sleep(1_000);
             load.resetSlowest();
             cluster.pause(Node.PRIMARY);
-            long slowestWrite = 0;
-            for (int i = 0; i < 4; i++) {
-                long[] status = new long[1];
-                slowestWrite = Math.max(slowestWrite, timed(() -> status[0] = api.register(unique("Зависла"), "Запись").status()));
-                assertThat(status[0]).as("a write with the primary hung").isEqualTo(503);
-            }
+            TestCluster.sleep(6_000);
             long slowestHealth = timed(() -> api.get("/actuator/health/readiness"));
             cluster.resume(Node.PRIMARY);
             load.close();
-            System.out.printf("primary hung: %d searches, %d failed, slowest %d ms; slowest write %d ms%n",
-                    load.ok() + load.failed(), load.failed(), load.slowestMillis(), slowestWrite);
+            System.out.printf("primary hung 6 s under 32 clients: %d searches, %d failed, slowest %d ms%n",
+                    load.ok() + load.failed(), load.failed(), load.slowestMillis());
             assertThat(load.failed()).as(load.someFailures()).isZero();
             assertThat(load.slowestMillis()).isLessThan(READ_BOUND_MS);
-            assertThat(slowestWrite).isLessThan(WRITE_BOUND_MS);
             assertThat(slowestHealth).isLessThan(HEALTH_BOUND_MS);
         }
+    }
+
+    @Test
+    void aWriteMeetingAPrimaryThatJustHungFailsWithinItsBound() {
+        // A pooled connection used a moment ago is handed out unchecked: the worst case, where the
+        // write is sent to the hung server and only the socket timeout ends it.
+        assertThat(api.register(unique("Тёплая"), "Запись").status()).isEqualTo(200);
+        cluster.pause(Node.PRIMARY);
+        long slowest = 0;
+        for (int i = 0; i < 4; i++) {
+            long[] status = new long[1];
+            slowest = Math.max(slowest, timed(() -> status[0] = api.register(unique("Зависла"), "Запись").status()));
+            assertThat(status[0]).as("a write with the primary hung").isEqualTo(503);
+        }
+        System.out.printf("writes with the primary hung: slowest answer %d ms%n", slowest);
+        assertThat(slowest).isLessThan(WRITE_BOUND_MS);
     }
 
     @Test
@@ -135,16 +145,23 @@ class BoundedTimeIT extends ClusterTest {
             c.setAutoCommit(false);
             st.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
             st.execute("SELECT pg_current_xact_id()"); // a WAL record: the standbys replay the lock too
+            long lockedAt = System.nanoTime();
             TestCluster.sleep(300);
+            long slowestRead = 0;
+            long slowestWrite = 0;
             for (int i = 0; i < 5; i++) {
                 long[] s = new long[1];
                 long took = timed(() -> s[0] = api.get("/user/get/" + id).status());
                 assertThat(took).as("a read behind the lock (answered %d)", s[0]).isLessThan(READ_BOUND_MS);
                 assertThat(s[0]).isIn(200L, 503L);
+                slowestRead = Math.max(slowestRead, took);
                 took = timed(() -> s[0] = api.register(unique("Замок"), "Запись").status());
                 assertThat(took).as("a write behind the lock (answered %d)", s[0]).isLessThan(WRITE_BOUND_MS);
                 assertThat(s[0]).isEqualTo(503L);
+                slowestWrite = Math.max(slowestWrite, took);
             }
+            System.out.printf("ACCESS EXCLUSIVE lock held %d ms: slowest read %d ms, slowest write %d ms%n",
+                    (System.nanoTime() - lockedAt) / 1_000_000, slowestRead, slowestWrite);
             c.rollback();
         }
         assertThat(api.get("/user/get/" + id).status()).isEqualTo(200);

@@ -3,6 +3,7 @@ package ru.otus.socialnet.routing.nodes;
 import java.sql.Connection;
 import java.sql.SQLException;
 
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.datasource.AbstractDataSource;
 
 import ru.otus.socialnet.routing.consistency.CommitPosition;
@@ -24,16 +25,21 @@ public final class WriteRouter extends AbstractDataSource {
         this.metrics = metrics;
     }
 
+    /**
+     * Fails at once when no primary can take a write now: lets a caller skip expensive work (a
+     * password hash) for a write that would be refused anyway.
+     */
+    public void ensureWritable() {
+        try {
+            primaryOrFail(monitor.topology());
+        } catch (NoNodeAvailableException e) {
+            throw new TransientDataAccessResourceException(e.getMessage(), e);
+        }
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
-        Topology topology = monitor.topology();
-        Node primary = topology.primary();
-        if (primary == null) {
-            if (!topology.fenced().isEmpty()) {
-                metrics.fencedWrite();
-            }
-            throw new NoNodeAvailableException("no write possible: " + topology.whyNoPrimary());
-        }
+        Node primary = primaryOrFail(monitor.topology());
         try {
             return CommitPosition.reporting(primary.pools().writes().getConnection());
         } catch (SQLException e) {
@@ -43,6 +49,17 @@ public final class WriteRouter extends AbstractDataSource {
             }
             throw e;
         }
+    }
+
+    private Node primaryOrFail(Topology topology) throws NoNodeAvailableException {
+        Node primary = topology.primary();
+        if (primary == null) {
+            if (!topology.fenced().isEmpty()) {
+                metrics.fencedWrite();
+            }
+            throw new NoNodeAvailableException("no write possible: " + topology.whyNoPrimary());
+        }
+        return primary;
     }
 
     @Override
