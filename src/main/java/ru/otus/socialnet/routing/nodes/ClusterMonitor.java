@@ -29,7 +29,8 @@ import ru.otus.socialnet.routing.consistency.ConsistencyToken;
  * reports it ({@link #nodeFailed}): the node is out at once and re-probed right away.
  *
  * <p>Fencing: the monitor remembers the newest timeline it has seen (on a primary, on a standby's WAL
- * receiver, or in any node's last checkpoint). A primary on an older timeline — a former primary
+ * receiver, in any node's last checkpoint, or — where the role may list pg_wal — in any node's
+ * timeline history files, which survive a restart of the service). A primary on an older timeline — a former primary
  * started again after a failover — is fenced: never written to. With two primaries on the newest
  * timeline, writes stay where they are (or go to the one further ahead), and the other is fenced.
  * The memory lasts as long as the service runs; a re-initialised cluster (a new system identifier on
@@ -121,7 +122,7 @@ public final class ClusterMonitor implements AutoCloseable {
         if (primary == null) {
             return true;
         }
-        try (Connection c = primary.pools().reads().getConnection()) {
+        try (Connection c = primary.pools().read()) {
             return !token.isAfter(CommitPosition.read(c));
         } catch (SQLException e) {
             return true;
@@ -162,7 +163,10 @@ public final class ClusterMonitor implements AutoCloseable {
 
     void probe(Node node) {
         try (Connection c = node.pools().probes().getConnection()) {
-            node.probed(Probe.of(c));
+            if (node.canListWal() == null) {
+                node.canListWal(Probe.canListWal(c));
+            }
+            node.probed(Probe.of(c, node.canListWal()));
         } catch (SQLException | RuntimeException e) {
             node.probeFailed("probe failed: " + e.getMessage());
         }

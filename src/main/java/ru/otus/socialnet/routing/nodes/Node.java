@@ -48,6 +48,7 @@ public final class Node {
     private volatile Duration lag;
     private volatile String reason = "not probed yet";
     private volatile long bannedUntilNanos;
+    private volatile Boolean canListWal;
     private boolean lagging;
     private Duration backoff;
 
@@ -113,6 +114,15 @@ public final class Node {
 
     public Duration lag() {
         return lag;
+    }
+
+    /** Whether the application role may list this node's pg_wal (history files); null before asked. */
+    Boolean canListWal() {
+        return canListWal;
+    }
+
+    void canListWal(boolean may) {
+        canListWal = may;
     }
 
     /** Whether the monitor should probe now: always, except while a ban's backoff runs. */

@@ -87,8 +87,17 @@ public enum NodeFailure {
      * The read is fine and so is the node: run it again, on a fresh snapshot, elsewhere.
      */
     public static boolean isRecoveryConflict(Throwable failure) {
+        return hasSqlState(failure, RECOVERY_CONFLICT);
+    }
+
+    /** The server cancelled the statement for its statement_timeout (SQLSTATE 57014). */
+    public static boolean isStatementTimeout(Throwable failure) {
+        return hasSqlState(failure, "57014");
+    }
+
+    private static boolean hasSqlState(Throwable failure, String state) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && RECOVERY_CONFLICT.equals(sql.getSQLState())) {
+            if (t instanceof SQLException sql && state.equals(sql.getSQLState())) {
                 return true;
             }
         }

@@ -1,5 +1,9 @@
 package ru.otus.socialnet.routing.nodes;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -18,14 +22,21 @@ final class NodePools implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodePools.class);
 
+    /** pgjdbc applies a network timeout itself, on the calling thread; it takes no executor. */
+    private static final Executor DIRECT = Runnable::run;
+
     private final HikariDataSource reads;
     private final HikariDataSource writes;
     private final HikariDataSource probes;
+    private final int readSocketMillis;
+    private final int writeSocketMillis;
 
-    private NodePools(HikariDataSource reads, HikariDataSource writes, HikariDataSource probes) {
+    private NodePools(HikariDataSource reads, HikariDataSource writes, HikariDataSource probes, PgProperties.Timeouts t) {
         this.reads = reads;
         this.writes = writes;
         this.probes = probes;
+        this.readSocketMillis = (int) t.readSocket().toMillis();
+        this.writeSocketMillis = (int) t.writeSocket().toMillis();
     }
 
     /**
@@ -34,7 +45,7 @@ final class NodePools implements AutoCloseable {
      */
     static NodePools create(HostPort node, PgProperties pg, SQLExceptionOverride onFailure) {
         PgProperties.Timeouts t = pg.timeouts();
-        HikariConfig reads = config(pg, node, "read", t.readSocket().toSeconds(),
+        HikariConfig reads = config(pg, node, "read", t.readSocket(),
                 "-c statement_timeout=" + t.readStatement().toMillis() + " -c lock_timeout=" + t.readLock().toMillis()
                         + " -c default_transaction_read_only=on", onFailure);
         reads.setReadOnly(true);
@@ -43,22 +54,22 @@ final class NodePools implements AutoCloseable {
         reads.setConnectionTimeout(t.readPoolWait().toMillis());
 
         // No statement_timeout here: see PgProperties.Timeouts#writeSocket.
-        HikariConfig writes = config(pg, node, "write", t.writeSocket().toSeconds(),
+        HikariConfig writes = config(pg, node, "write", t.writeSocket(),
                 "-c lock_timeout=" + t.writeLock().toMillis(), onFailure);
         writes.setMaximumPoolSize(pg.pool().primarySize());
         writes.setMinimumIdle(0); // a standby's write pool stays empty until the node is promoted
         writes.setConnectionTimeout(t.writePoolWait().toMillis());
 
-        HikariConfig probes = config(pg, node, "probe", t.probe().toSeconds(),
+        HikariConfig probes = config(pg, node, "probe", t.probe(),
                 "-c statement_timeout=" + t.probe().toMillis(), onFailure);
         probes.setReadOnly(true);
         probes.setMaximumPoolSize(1);
         probes.setMinimumIdle(1);
         probes.setConnectionTimeout(t.probe().toMillis());
-        return new NodePools(new HikariDataSource(reads), new HikariDataSource(writes), new HikariDataSource(probes));
+        return new NodePools(new HikariDataSource(reads), new HikariDataSource(writes), new HikariDataSource(probes), t);
     }
 
-    private static HikariConfig config(PgProperties pg, HostPort node, String use, long socketSeconds, String options,
+    private static HikariConfig config(PgProperties pg, HostPort node, String use, Duration socket, String options,
                                        SQLExceptionOverride onFailure) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(use + "@" + node);
@@ -66,10 +77,12 @@ final class NodePools implements AutoCloseable {
         config.setUsername(pg.user());
         config.setPassword(pg.password());
         // Driver properties are read as strings: a Long or Boolean here would be silently ignored.
+        // The driver counts these in whole seconds; a borrowed connection gets its socket bound to
+        // the millisecond (read/write below), the driver's setting is the backstop for the rest.
         long connect = pg.timeouts().connect().toSeconds();
         config.addDataSourceProperty("connectTimeout", Long.toString(connect));
         config.addDataSourceProperty("loginTimeout", Long.toString(2 * connect));
-        config.addDataSourceProperty("socketTimeout", Long.toString(socketSeconds));
+        config.addDataSourceProperty("socketTimeout", Long.toString(Math.max(1, (socket.toMillis() + 999) / 1000)));
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "socialnet-" + use);
         config.addDataSourceProperty("options", options);
@@ -85,12 +98,24 @@ final class NodePools implements AutoCloseable {
         return config;
     }
 
-    HikariDataSource reads() {
-        return reads;
+    /** A read connection whose socket gives up after pg.timeouts.read-socket (the pool restores it on return). */
+    Connection read() throws SQLException {
+        return bounded(reads.getConnection(), readSocketMillis);
     }
 
-    HikariDataSource writes() {
-        return writes;
+    /** A write connection whose socket gives up after pg.timeouts.write-socket. */
+    Connection write() throws SQLException {
+        return bounded(writes.getConnection(), writeSocketMillis);
+    }
+
+    private static Connection bounded(Connection c, int millis) throws SQLException {
+        try {
+            c.setNetworkTimeout(DIRECT, millis);
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
     }
 
     HikariDataSource probes() {

@@ -61,7 +61,8 @@ public record PgProperties(Authority authority, String database, String user, St
 
     /**
      * Every wait on a node is bounded; reads and writes differ. Socket timeouts go to the driver
-     * (pgjdbc {@code socketTimeout}, whole seconds), statement and lock timeouts to the server
+     * (JDBC's {@code setNetworkTimeout} on each borrowed connection; pgjdbc's {@code socketTimeout},
+     * rounded up to whole seconds, for the rest), statement and lock timeouts to the server
      * ({@code options=-c statement_timeout=... -c lock_timeout=...}).
      *
      * @param connect        TCP connect to a node (pgjdbc connectTimeout); the login may take twice this
@@ -80,8 +81,8 @@ public record PgProperties(Authority authority, String database, String user, St
      */
     public record Timeouts(@DefaultValue("1s") Duration connect,
                            @DefaultValue("1s") Duration readPoolWait,
-                           @DefaultValue("1s") Duration readSocket,
-                           @DefaultValue("800ms") Duration readStatement,
+                           @DefaultValue("1500ms") Duration readSocket,
+                           @DefaultValue("1200ms") Duration readStatement,
                            @DefaultValue("500ms") Duration readLock,
                            @DefaultValue("2s") Duration writePoolWait,
                            @DefaultValue("3s") Duration writeSocket,
@@ -89,11 +90,14 @@ public record PgProperties(Authority authority, String database, String user, St
                            @DefaultValue("2s") Duration probe) {
 
         public Timeouts {
-            for (Duration d : List.of(connect, readSocket, writeSocket, probe)) {
+            for (Duration d : List.of(connect, probe)) {
                 if (d.toMillis() < 1000 || d.toMillis() % 1000 != 0) {
-                    throw new IllegalArgumentException("pg.timeouts: connect, read-socket, write-socket and probe "
-                            + "are whole seconds (the driver counts in seconds), not " + d);
+                    throw new IllegalArgumentException("pg.timeouts: connect and probe are whole seconds "
+                            + "(the driver counts them in seconds), not " + d);
                 }
+            }
+            if (readSocket.toMillis() < 100 || writeSocket.toMillis() < 100) {
+                throw new IllegalArgumentException("pg.timeouts: read-socket and write-socket are at least 100ms");
             }
             if (readStatement.compareTo(readSocket) >= 0) {
                 throw new IllegalArgumentException("pg.timeouts: read-statement must be below read-socket, or a slow "

@@ -21,8 +21,10 @@ import ru.otus.socialnet.routing.consistency.ConsistencyToken;
  * @param currentLsn          a primary's pg_current_wal_lsn(); -1 on a standby
  * @param receiveLsn          a standby's pg_last_wal_receive_lsn(); -1 when none
  * @param replayLsn           a standby's pg_last_wal_replay_lsn(); -1 on a primary
- * @param checkpointTimeline  the timeline of the node's last checkpoint or restartpoint: evidence
- *                            that a timeline exists, even when it is not the current one
+ * @param checkpointTimeline  the newest timeline the node's files prove to exist: its last checkpoint
+ *                            or restartpoint, and (when the role may list pg_wal, i.e. has pg_monitor)
+ *                            its timeline history files — a standby that followed a promotion has the
+ *                            new timeline's history file even when it is not the current one
  * @param receiverVisible     the role may read pg_stat_wal_receiver's details (pg_read_all_stats)
  * @param receiverRunning     a WAL receiver process exists (visible to every role)
  * @param streaming           the WAL receiver's status is 'streaming'; false when not visible
@@ -48,13 +50,44 @@ public record Probe(long systemId, boolean inRecovery, int timeline, long curren
               FROM (SELECT pg_is_in_recovery() AS rec) AS s
               LEFT JOIN pg_stat_wal_receiver AS r ON true""";
 
-    static Probe of(Connection c) throws SQLException {
+    /**
+     * The newest timeline history file in pg_wal. A separate statement, sent only to a role that may
+     * list pg_wal: the privilege is checked when a statement starts, whatever a CASE would skip.
+     */
+    static final String HISTORY_SQL = """
+            SELECT coalesce(max(('x' || substr(name, 1, 8))::bit(32)::int), 0)
+              FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{8}[.]history$'""";
+
+    /** Whether the role may list pg_wal (pg_monitor); asked once per connection lifetime is enough. */
+    static final String CAN_LIST_WAL_SQL = "SELECT has_function_privilege('pg_ls_waldir()', 'EXECUTE')";
+
+    static Probe of(Connection c, boolean readHistory) throws SQLException {
         long at = System.nanoTime();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SQL)) {
+        try (Statement st = c.createStatement()) {
+            Probe p;
+            try (ResultSet rs = st.executeQuery(SQL)) {
+                rs.next();
+                p = new Probe(rs.getLong(1), rs.getBoolean(2), rs.getInt(3), lsn(rs.getString(4)),
+                        lsn(rs.getString(5)), lsn(rs.getString(6)), rs.getInt(7), rs.getBoolean(8), rs.getBoolean(9),
+                        rs.getBoolean(10), at);
+            }
+            if (!readHistory) {
+                return p;
+            }
+            try (ResultSet rs = st.executeQuery(HISTORY_SQL)) {
+                rs.next();
+                int history = rs.getInt(1);
+                return history <= p.checkpointTimeline() ? p : new Probe(p.systemId, p.inRecovery, p.timeline,
+                        p.currentLsn, p.receiveLsn, p.replayLsn, history, p.receiverVisible, p.receiverRunning,
+                        p.streaming, p.takenAtNanos);
+            }
+        }
+    }
+
+    static boolean canListWal(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(CAN_LIST_WAL_SQL)) {
             rs.next();
-            return new Probe(rs.getLong(1), rs.getBoolean(2), rs.getInt(3), lsn(rs.getString(4)),
-                    lsn(rs.getString(5)), lsn(rs.getString(6)), rs.getInt(7), rs.getBoolean(8), rs.getBoolean(9),
-                    rs.getBoolean(10), at);
+            return rs.getBoolean(1);
         }
     }
 

@@ -131,7 +131,7 @@ public final class ReadRouter extends AbstractDataSource {
 
     private Connection borrow(Node node) {
         try {
-            return node.pools().reads().getConnection();
+            return node.pools().read();
         } catch (SQLException e) {
             if (NodeFailure.of(e).nodeIsDown()) {
                 monitor.nodeFailed(node, "no connection for a read: " + e.getMessage());

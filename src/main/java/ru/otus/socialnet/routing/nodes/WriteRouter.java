@@ -41,7 +41,7 @@ public final class WriteRouter extends AbstractDataSource {
     public Connection getConnection() throws SQLException {
         Node primary = primaryOrFail(monitor.topology());
         try {
-            return CommitPosition.reporting(primary.pools().writes().getConnection());
+            return CommitPosition.reporting(primary.pools().write());
         } catch (SQLException e) {
             NodeFailure verdict = NodeFailure.of(e);
             if (verdict.nodeIsDown()) {

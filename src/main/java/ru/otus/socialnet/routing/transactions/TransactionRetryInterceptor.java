@@ -28,9 +28,9 @@ import ru.otus.socialnet.routing.nodes.NodeFailure;
  *
  * <ul>
  *   <li>{@code @Transactional(readOnly = true)}: re-run when the node failed (refused, broken,
- *   hung: the router then picks another node; the node was banned where it failed) or a hot
- *   standby cancelled the read for a recovery conflict. Reading twice is harmless, and nothing has
- *   been sent to the client yet.</li>
+ *   hung: the router then picks another node; the node was banned where it failed), a hot standby
+ *   cancelled the read for a recovery conflict, or the read outlived its statement timeout there.
+ *   Reading twice is harmless, and nothing has been sent to the client yet.</li>
  *   <li>{@code @Transactional}: re-run once when the server closed the connection before the
  *   COMMIT was sent (a restart or failover between the pool's check and the statement): the server
  *   rolled the transaction back, so nothing is written twice. Never after the COMMIT was sent
@@ -70,9 +70,14 @@ public final class TransactionRetryInterceptor implements MethodInterceptor {
         return template;
     }
 
-    /** A read may run again on another node: its node failed, or a standby cancelled it for replay. */
+    /**
+     * A read may run again on another node: its node failed, a standby cancelled it for replay, or
+     * its node was too slow for the statement timeout (overloaded or busy replaying: another node
+     * may answer in time; the number of retries bounds what this adds under load).
+     */
     static boolean readMayRunAgain(Throwable failure) {
-        return NodeFailure.of(failure).nodeIsDown() || NodeFailure.isRecoveryConflict(failure);
+        return NodeFailure.of(failure).nodeIsDown() || NodeFailure.isRecoveryConflict(failure)
+                || NodeFailure.isStatementTimeout(failure);
     }
 
     /** A write may run again only when the server dropped the connection before the COMMIT was sent. */

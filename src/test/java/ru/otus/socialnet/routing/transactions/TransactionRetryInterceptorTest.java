@@ -27,6 +27,7 @@ class TransactionRetryInterceptorTest {
         assertThat(TransactionRetryInterceptor.readMayRunAgain(CLOSED_BEFORE_COMMIT)).isTrue();
         assertThat(TransactionRetryInterceptor.readMayRunAgain(HUNG)).isTrue();
         assertThat(TransactionRetryInterceptor.readMayRunAgain(new SQLException("conflict with recovery", "40001"))).isTrue();
+        assertThat(TransactionRetryInterceptor.readMayRunAgain(new SQLException("statement timeout", "57014"))).isTrue();
         assertThat(TransactionRetryInterceptor.readMayRunAgain(new SQLException("syntax", "42601"))).isFalse();
         assertThat(TransactionRetryInterceptor.readMayRunAgain(new NoNodeAvailableException("nobody"))).isFalse();
     }
