@@ -152,8 +152,12 @@ public final class RawHttp {
         }
     }
 
+    /** Sends the request; fails the test when the answer contradicts the published description. */
     public Response send(Request request) {
-        return sendUnchecked(request);
+        Response response = sendUnchecked(request);
+        ApiContract.of("http://127.0.0.1:" + port).check(request.method, request.target(), response.status(),
+                response.headers(), response.text());
+        return response;
     }
 
     /** Sends the request, and only that. */
