@@ -17,11 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
@@ -35,12 +33,7 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * table would be met while the statement is parsed, a step that is logged without parameters, and
  * the test could not fail).
  */
-class SlowStatementLogIT extends ClusterTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
+class SlowStatementLogIT extends ReplicatedServiceTest {
 
     @Test
     void everyNodeRunsWithoutParameterLogging() {

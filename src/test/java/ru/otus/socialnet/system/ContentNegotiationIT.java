@@ -9,11 +9,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -21,15 +19,10 @@ import tools.jackson.databind.json.JsonMapper;
  * BEFORE anything is stored: a client that retries a 406 must not create a user (or a token) per
  * try. Every Accept the OTUS clients send (none, *&#47;*, JSON, a browser's) keeps working.
  */
-class ContentNegotiationIT extends ClusterTest {
+class ContentNegotiationIT extends ReplicatedServiceTest {
 
     private static final String PASSWORD = "correct horse battery";
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
 
     private Api.Response post(String path, Map<String, ?> body, String accept) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

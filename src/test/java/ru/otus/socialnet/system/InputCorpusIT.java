@@ -17,12 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import ru.otus.socialnet.testsupport.ApiContract;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.RawHttp;
 
 /**
@@ -35,7 +33,7 @@ import ru.otus.socialnet.testsupport.RawHttp;
  * the login cases would store a token if they were let through. The status of every case is
  * tallied and written to {@code target/input-corpus.txt}.
  */
-class InputCorpusIT extends ClusterTest {
+class InputCorpusIT extends ReplicatedServiceTest {
 
     static final String PASSWORD = "correct horse battery";
     private static final String VALID = "{\"first_name\":\"Корпус\",\"second_name\":\"Тестов\",\"birthdate\":\"1990-05-01\","
@@ -43,11 +41,6 @@ class InputCorpusIT extends ClusterTest {
     private static final Map<Integer, Integer> HISTOGRAM = new ConcurrentSkipListMap<>();
     private static final List<String> SERVER_ERRORS = new ArrayList<>();
     private static String knownId;
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
 
     /** One row of the table: what is sent, and the status and error code it must get. */
     record Case(String name, RawHttp.Request request, int status, int code) {

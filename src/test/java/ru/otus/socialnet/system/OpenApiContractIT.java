@@ -12,12 +12,10 @@ import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
 import ru.otus.socialnet.testsupport.ApiContract;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.RawHttp;
 
 /**
@@ -25,12 +23,7 @@ import ru.otus.socialnet.testsupport.RawHttp;
  * project's additions, and that real answers of every documented kind match it. (Every other
  * test's responses are checked against it too, by {@link Api}.)
  */
-class OpenApiContractIT extends ClusterTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
+class OpenApiContractIT extends ReplicatedServiceTest {
 
     private OpenAPI description() {
         return ApiContract.of("http://127.0.0.1:" + port).api();

@@ -8,12 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.RawHttp;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
@@ -22,14 +20,9 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * answered 500. Each must now be a 400 with the error body, with nothing stored; and a name typed
  * in two Unicode forms is stored and found as one.
  */
-class StrictInputIT extends ClusterTest {
+class StrictInputIT extends ReplicatedServiceTest {
 
     private static final String PASSWORD = "correct horse battery";
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
 
     /** A registration body with one field replaced by raw JSON text ({@code "123"}, {@code "[1990,1,1]"}). */
     private static String bodyWith(String field, String rawJsonValue) {
