@@ -186,6 +186,10 @@ node_write_cluster_conf() {
 		log_line_prefix = '%m [%p] %q%u@%d/%a '
 		log_connections = off
 		log_min_duration_statement = 1000
+		# Slow statements are logged without their bind values (names, biographies, password
+		# hashes are bind values): 0 = no parameters in statement logs, nor in error reports.
+		log_parameter_max_length = 0
+		log_parameter_max_length_on_error = 0
 	EOF
 }
 

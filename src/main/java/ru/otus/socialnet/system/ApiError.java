@@ -17,6 +17,7 @@ public enum ApiError {
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, 40600),
     /** A request with the same Idempotency-Key is still being processed. */
     REQUEST_IN_PROGRESS(HttpStatus.CONFLICT, 40901),
+    CONTENT_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, 41301),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 41500),
     /** The Idempotency-Key was used before with a different request body. */
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, 42201),

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -28,6 +29,8 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.StreamReadException;
 
 import ru.otus.socialnet.routing.transactions.CommitOutcomeUnknownException;
 
@@ -90,6 +93,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> handleTypeMismatch(MethodArgumentTypeMismatchException ex, HttpServletRequest request) {
         return answer(ApiError.INVALID_INPUT, "'" + ex.getName() + "' has an invalid value", new HttpHeaders(), request);
+    }
+
+    /** Tomcat could not decode the query string (invalid percent-encoding, not UTF-8). */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<Object> handleUndecodableQuery(InvalidParameterException ex, HttpServletRequest request) {
+        // Tomcat's own message quotes the undecodable value: not for the log or the client.
+        return answer(ApiError.INVALID_INPUT, "the query string is not valid percent-encoded UTF-8",
+                new HttpHeaders(), request);
     }
 
     @ExceptionHandler(Exception.class)
@@ -169,6 +180,13 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** Says which field of the JSON body is wrong, without echoing the body back. */
     private static String describeUnreadable(HttpMessageNotReadableException ex) {
         for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof StreamConstraintsException) {
+                return "the request body exceeds a JSON limit (nesting depth, number or string length)";
+            }
+            if (t instanceof StreamReadException sre && sre.getOriginalMessage() != null
+                    && sre.getOriginalMessage().startsWith("Duplicate Object property")) {
+                return "the request body has the same key twice in one object";
+            }
             if (t instanceof JacksonException je) {
                 String path = je.getPath().stream()
                         .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
@@ -182,8 +200,9 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return "the request body is missing or not valid JSON";
     }
 
+    /** Every field of the API's bodies is a JSON string; birthdate is one in a fixed form. */
     private static String hint(String path) {
-        return path.endsWith("birthdate") ? " (expected a real date as YYYY-MM-DD)" : "";
+        return path.endsWith("birthdate") ? " (expected a real date as a string YYYY-MM-DD)" : " (expected a string)";
     }
 
     private static String rootMessage(Throwable ex) {

@@ -44,6 +44,11 @@ public abstract class ClusterTest {
         registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
     }
 
+    /** Rows of {@code table} (users, auth_tokens) on the primary: what requests really stored. */
+    protected static long rowsOnPrimary(String table) {
+        return cluster.queryLong(TestCluster.Node.PRIMARY, "SELECT count(*) FROM " + table);
+    }
+
     /** A fresh prefix per call, so tests do not see each other's users. */
     protected static String unique(String prefix) {
         StringBuilder sb = new StringBuilder(prefix);
