@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
 import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
@@ -34,6 +36,12 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * the test could not fail).
  */
 class SlowStatementLogIT extends ReplicatedServiceTest {
+
+    /** The registration must wait longer than log_min_duration_statement (1 s); writes give up on a lock after 1 s. */
+    @DynamicPropertySource
+    static void slowEnoughToBeLogged(DynamicPropertyRegistry registry) {
+        registry.add("pg.timeouts.write-lock", () -> "10s");
+    }
 
     @Test
     void everyNodeRunsWithoutParameterLogging() {

@@ -10,11 +10,9 @@ import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.RoutingHealth;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
@@ -24,7 +22,7 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * its port keeps accepting, nothing answers), a node that is gone, a lock held for long. The bounds
  * are the issue's, with the service's default timeouts.
  */
-class BoundedTimeIT extends ClusterTest {
+class BoundedTimeIT extends ReplicatedServiceTest {
 
     private static final long READ_BOUND_MS = 2_000;
     private static final long HEALTH_BOUND_MS = 1_000;
@@ -32,15 +30,9 @@ class BoundedTimeIT extends ClusterTest {
 
     private RoutingHealth health;
 
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
-
     @BeforeEach
-    void clusterServing() {
+    void readHealth() {
         health = new RoutingHealth(api, cluster);
-        health.awaitAllServing();
     }
 
     @AfterEach

@@ -10,7 +10,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -21,7 +20,6 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.annotation.Transactional;
 
 import ru.otus.socialnet.testsupport.ClusterTest;
-import ru.otus.socialnet.testsupport.RoutingHealth;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
@@ -66,11 +64,6 @@ class DeclaredReadsIT extends ClusterTest {
         // The reads here sleep for seconds on purpose; the default read bounds would cancel them.
         registry.add("pg.timeouts.read-statement", () -> "9s");
         registry.add("pg.timeouts.read-socket", () -> "10s");
-    }
-
-    @BeforeEach
-    void clusterServing() {
-        new RoutingHealth(api, cluster).awaitAllServing();
     }
 
     @AfterEach

@@ -3,14 +3,11 @@ package ru.otus.socialnet.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.RoutingHealth;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
@@ -20,17 +17,7 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * cures no database), readiness is UP while reads can be served (so a failover does not take a
  * working read path out), and the write side is a component of its own, with its reason.
  */
-class HealthProbesIT extends ClusterTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
-
-    @BeforeEach
-    void clusterServing() {
-        new RoutingHealth(api, cluster).awaitAllServing();
-    }
+class HealthProbesIT extends ReplicatedServiceTest {
 
     @AfterEach
     void restore() {

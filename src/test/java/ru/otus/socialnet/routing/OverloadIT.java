@@ -27,7 +27,6 @@ class OverloadIT extends ClusterTest {
     @Test
     void busyPoolsBanNoNode() throws Exception {
         RoutingHealth health = new RoutingHealth(api, cluster);
-        health.awaitAllServing();
         try (SearchLoad load = new SearchLoad(api, 48)) {
             TestCluster.sleep(4_000);
             load.close();

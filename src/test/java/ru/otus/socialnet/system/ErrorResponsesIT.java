@@ -6,26 +6,17 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
-import ru.otus.socialnet.testsupport.RoutingHealth;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
 /** The error contract: every error has message, request_id and code; a dead database is a 503 with Retry-After. */
-class ErrorResponsesIT extends ClusterTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
+class ErrorResponsesIT extends ReplicatedServiceTest {
 
     @Test
     void primaryDownMakesWritesA503WithRetryAfterWhileReadsGoOn() {
-        new RoutingHealth(api, cluster).awaitAllServing(); // an earlier test may have stopped every node
         Api.Response registered = api.register(unique("Читаемый"), "Сервер");
         assertThat(registered.status()).isEqualTo(200);
         String id = registered.text("user_id");

@@ -332,6 +332,19 @@ class InputCorpusIT extends ReplicatedServiceTest {
             all.add(new Case("consistency token '" + token + "'", RawHttp.request("GET", "/user/get/{ID}")
                     .header("X-Consistency-Token", token), 400, 40001));
         }
+        // Tokens this cluster cannot have issued: a newer timeline, positions far ahead (the largest
+        // one used to compare as -1, "replayed by everyone"), the timeline that does not exist.
+        for (String token : List.of("0000FFFF/0/1", "00000001/7FFFFFFF/FFFFFFFF", "00000001/FFFFFFFF/FFFFFFFF",
+                "00000000/0/1")) {
+            all.add(new Case("consistency token '" + token + "'", RawHttp.request("GET", "/user/get/{ID}")
+                    .header("X-Consistency-Token", token), 400, 40001));
+        }
+        // (the non-ASCII key goes out as its raw UTF-8 bytes)
+        for (String key : List.of("", "   ", new String("ключ".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1),
+                "k".repeat(256), "\"open", "a\"b", "\"bad \\n escape\"", "tab\tkey")) {
+            all.add(new Case("Idempotency-Key [" + key + "]", RawHttp.request("POST", "/user/register").json(VALID)
+                    .header("Idempotency-Key", key), 400, 40001));
+        }
         all.add(new Case("bad request id and a bad id", RawHttp.request("GET", "/user/get/abc")
                 .header("X-Request-Id", "<script>alert(1)</script>"), 400, 40001));
         all.add(new Case("header of 20000 bytes", RawHttp.request("GET", "/user/get/{ID}")

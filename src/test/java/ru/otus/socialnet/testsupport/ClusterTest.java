@@ -20,9 +20,15 @@ public abstract class ClusterTest {
 
     protected Api api;
 
+    /**
+     * Every test starts from a cluster the service sees whole: writable, both standbys reading. An
+     * earlier test (in this context or another) may have stopped, killed or hung nodes; they are
+     * running again, but this service may not have re-probed them yet.
+     */
     @BeforeEach
-    void connectClient() {
+    void connectClientToAServingCluster() {
         api = new Api(port);
+        new RoutingHealth(api, cluster).awaitAllServing();
     }
 
     /** Reads on both replicas (PG_AUTHORITY_REPLICA lists them). */

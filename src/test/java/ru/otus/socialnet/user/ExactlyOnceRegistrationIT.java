@@ -14,15 +14,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
-import ru.otus.socialnet.testsupport.RoutingHealth;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
@@ -32,22 +28,12 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * down parks the commit in SyncRep (already durable on the primary), and the session is terminated
  * there. Every count is the primary's own.
  */
-class ExactlyOnceRegistrationIT extends ClusterTest {
+class ExactlyOnceRegistrationIT extends ReplicatedServiceTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String KEY = "Idempotency-Key";
 
     private final ExecutorService client = Executors.newSingleThreadExecutor();
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
-
-    @BeforeEach
-    void clusterServing() {
-        new RoutingHealth(api, cluster).awaitAllServing();
-    }
 
     @AfterEach
     void restoreCluster() {

@@ -7,20 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 
 /** /user/search semantics, served by the replicas: prefix, case, order, page bounds, literal wildcards. */
-class SearchIT extends ClusterTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
+class SearchIT extends ReplicatedServiceTest {
 
     private List<String> register(String first, String... lastNames) {
         List<String> ids = new ArrayList<>();

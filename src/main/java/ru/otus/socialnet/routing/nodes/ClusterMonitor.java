@@ -104,8 +104,16 @@ public final class ClusterMonitor implements AutoCloseable {
     public void nodeFailed(Node node, String why) {
         if (node.ban(why)) {
             recompute();
-            scheduler.execute(() -> probe(node));
+            probeSoon(node);
         }
+    }
+
+    /**
+     * A node's pool could not give a connection although no connection broke: the probe, with a
+     * connection of its own, tells a node that is down (banned) from a pool still catching up.
+     */
+    void probeSoon(Node node) {
+        scheduler.execute(() -> probe(node));
     }
 
     /**
@@ -162,11 +170,13 @@ public final class ClusterMonitor implements AutoCloseable {
     }
 
     void probe(Node node) {
-        try (Connection c = node.pools().probes().getConnection()) {
-            if (node.canListWal() == null) {
-                node.canListWal(Probe.canListWal(c));
-            }
-            node.probed(Probe.of(c, node.canListWal()));
+        try {
+            node.probed(node.pools().probe().run(c -> {
+                if (node.canListWal() == null) {
+                    node.canListWal(Probe.canListWal(c));
+                }
+                return Probe.of(c, node.canListWal());
+            }));
         } catch (SQLException | RuntimeException e) {
             node.probeFailed("probe failed: " + e.getMessage());
         }

@@ -2,7 +2,6 @@ package ru.otus.socialnet.routing.nodes;
 
 import java.time.Duration;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +48,7 @@ public final class Node {
     private volatile String reason = "not probed yet";
     private volatile long bannedUntilNanos;
     private volatile Boolean canListWal;
+    private volatile long poolUnavailableUntilNanos = System.nanoTime();
     private boolean lagging;
     private Duration backoff;
 
@@ -114,6 +114,20 @@ public final class Node {
 
     public Duration lag() {
         return lag;
+    }
+
+    /**
+     * The node's read pool could not make a connection (its last attempt failed: a node just back
+     * can take a pool a few seconds to reconnect): the router passes it by for {@code howLong}. Not a
+     * ban — the probe, which has a connection of its own, decides whether the node is down.
+     */
+    void poolUnavailableFor(Duration howLong) {
+        poolUnavailableUntilNanos = System.nanoTime() + howLong.toNanos();
+    }
+
+    /** Whether reads may be sent to the node's pool now (it is not banned and its pool is not known to be empty). */
+    boolean readable(long nowNanos) {
+        return state != State.BANNED && nowNanos - poolUnavailableUntilNanos >= 0;
     }
 
     /** Whether the application role may list this node's pg_wal (history files); null before asked. */

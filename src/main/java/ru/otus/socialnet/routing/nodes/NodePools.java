@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's three pools: reads (read-only, read timeouts), writes (used only while the node is the
- * primary, write timeouts) and the monitor's own probe connection, so that a pool busy with
- * requests never makes a probe wait (overload is not failure) and a hung node is told by the probe's
- * short timeout. Every bound is the driver's or the pool's own setting; see {@link PgProperties.Timeouts}.
+ * A node's connections: a pool for reads (read-only, read timeouts), a pool for writes (used only
+ * while the node is the primary, write timeouts) and the monitor's own probe connection, apart from
+ * both, so that a pool busy with requests never makes a probe wait (overload is not failure). Every
+ * bound is the driver's or the pool's own setting; see {@link PgProperties.Timeouts}.
  */
 final class NodePools implements AutoCloseable {
 
@@ -27,14 +27,14 @@ final class NodePools implements AutoCloseable {
 
     private final HikariDataSource reads;
     private final HikariDataSource writes;
-    private final HikariDataSource probes;
+    private final ProbeConnection probe;
     private final int readSocketMillis;
     private final int writeSocketMillis;
 
-    private NodePools(HikariDataSource reads, HikariDataSource writes, HikariDataSource probes, PgProperties.Timeouts t) {
+    private NodePools(HikariDataSource reads, HikariDataSource writes, ProbeConnection probe, PgProperties.Timeouts t) {
         this.reads = reads;
         this.writes = writes;
-        this.probes = probes;
+        this.probe = probe;
         this.readSocketMillis = (int) t.readSocket().toMillis();
         this.writeSocketMillis = (int) t.writeSocket().toMillis();
     }
@@ -60,13 +60,7 @@ final class NodePools implements AutoCloseable {
         writes.setMinimumIdle(0); // a standby's write pool stays empty until the node is promoted
         writes.setConnectionTimeout(t.writePoolWait().toMillis());
 
-        HikariConfig probes = config(pg, node, "probe", t.probe(),
-                "-c statement_timeout=" + t.probe().toMillis(), onFailure);
-        probes.setReadOnly(true);
-        probes.setMaximumPoolSize(1);
-        probes.setMinimumIdle(1);
-        probes.setConnectionTimeout(t.probe().toMillis());
-        return new NodePools(new HikariDataSource(reads), new HikariDataSource(writes), new HikariDataSource(probes), t);
+        return new NodePools(new HikariDataSource(reads), new HikariDataSource(writes), new ProbeConnection(node, pg), t);
     }
 
     private static HikariConfig config(PgProperties pg, HostPort node, String use, Duration socket, String options,
@@ -118,13 +112,14 @@ final class NodePools implements AutoCloseable {
         }
     }
 
-    HikariDataSource probes() {
-        return probes;
+    ProbeConnection probe() {
+        return probe;
     }
 
     @Override
     public void close() {
-        for (HikariDataSource pool : new HikariDataSource[] {reads, writes, probes}) {
+        probe.close();
+        for (HikariDataSource pool : new HikariDataSource[] {reads, writes}) {
             try {
                 pool.close();
             } catch (RuntimeException e) {

@@ -96,8 +96,9 @@ public final class ReadRouter extends AbstractDataSource {
             return fromPrimary(topology, "token");
         }
         // The primary is down: any standby that already holds the position serves the read.
+        long now = System.nanoTime();
         for (Node node : topology.standbys()) {
-            c = node.isBanned() ? null : awaitReplay(node, floor, false);
+            c = node.readable(now) ? awaitReplay(node, floor, false) : null;
             if (c != null) {
                 metrics.fallback("primary-down");
                 return served(node, c);
@@ -113,9 +114,10 @@ public final class ReadRouter extends AbstractDataSource {
             return null;
         }
         int start = Math.floorMod(next.getAndIncrement(), n);
+        long now = System.nanoTime();
         for (int i = 0; i < n; i++) {
             Node node = nodes.get((start + i) % n);
-            if (node.isBanned() || !qualifies.test(node)) {
+            if (!node.readable(now) || !qualifies.test(node)) {
                 continue;
             }
             Connection c = borrow(node);
@@ -129,16 +131,24 @@ public final class ReadRouter extends AbstractDataSource {
         return null;
     }
 
+    /**
+     * A connection from the node's read pool, or null: then the next node is tried. A pool that
+     * timed out is never a reason to ban the node. Busy (every connection in use) is overload; a pool
+     * whose last connection attempt failed is passed by for a moment and the node probed at once —
+     * the probe decides whether it is down.
+     */
     private Connection borrow(Node node) {
         try {
             return node.pools().read();
         } catch (SQLException e) {
-            if (NodeFailure.of(e).nodeIsDown()) {
-                monitor.nodeFailed(node, "no connection for a read: " + e.getMessage());
-            } else {
-                // The pool is busy and the server is fine: overload, not failure. No ban.
+            NodeFailure verdict = NodeFailure.of(e);
+            if (verdict == NodeFailure.BUSY) {
                 metrics.busy(node.name());
                 log.debug("node {} has no free read connection: {}", node.name(), e.getMessage());
+            } else {
+                node.poolUnavailableFor(settings.banMin());
+                monitor.probeSoon(node);
+                log.debug("node {} gave no read connection: {}", node.name(), e.getMessage());
             }
             return null;
         }

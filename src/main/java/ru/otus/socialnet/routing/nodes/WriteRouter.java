@@ -43,9 +43,8 @@ public final class WriteRouter extends AbstractDataSource {
         try {
             return CommitPosition.reporting(primary.pools().write());
         } catch (SQLException e) {
-            NodeFailure verdict = NodeFailure.of(e);
-            if (verdict.nodeIsDown()) {
-                monitor.nodeFailed(primary, "no connection for a write: " + e.getMessage());
+            if (NodeFailure.of(e) != NodeFailure.BUSY) {
+                monitor.probeSoon(primary); // down, or a pool still reconnecting: the probe tells
             }
             throw e;
         }
