@@ -18,6 +18,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import ru.otus.socialnet.routing.ReadWriteRoutingDataSource.Route;
 import ru.otus.socialnet.routing.nodes.ClusterMonitor;
+import ru.otus.socialnet.routing.nodes.MigrationDataSource;
 import ru.otus.socialnet.routing.nodes.PgProperties;
 import ru.otus.socialnet.routing.nodes.ReadRouter;
 import ru.otus.socialnet.routing.nodes.ReadsHealthIndicator;
@@ -47,11 +48,17 @@ public class RoutingConfiguration {
         return new ClusterMonitor(pg, routing, metrics);
     }
 
-    /** Writes go to the primary the monitor chose. Flyway migrates through it too. */
+    /** Writes go to the primary the monitor chose. */
     @Bean
-    @FlywayDataSource
     WriteRouter writeRouter(ClusterMonitor monitor, RoutingMetrics metrics) {
         return new WriteRouter(monitor, metrics);
+    }
+
+    /** Flyway migrates the primary the monitor chose, without the requests' timeouts. */
+    @Bean
+    @FlywayDataSource
+    MigrationDataSource migrationDataSource(ClusterMonitor monitor, PgProperties pg) {
+        return new MigrationDataSource(monitor, pg);
     }
 
     @Bean
