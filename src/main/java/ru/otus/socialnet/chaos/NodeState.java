@@ -1,0 +1,12 @@
+package ru.otus.socialnet.chaos;
+
+/**
+ * One node as a probe found it: whether it answered, whether it is a primary, and the timeline it
+ * is on (a primary: the one it writes; a standby: the newest it has received or checkpointed).
+ */
+public record NodeState(String name, boolean reachable, boolean primary, int timeline, long lsn) {
+
+    static NodeState unreachable(String name) {
+        return new NodeState(name, false, false, -1, -1);
+    }
+}
