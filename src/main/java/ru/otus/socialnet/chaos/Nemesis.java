@@ -24,7 +24,8 @@ import ru.otus.socialnet.drill.ClusterControl.Node;
  */
 final class Nemesis {
 
-    static final long HEAL_TIMEOUT_MS = 180_000;
+    /** Today's rejoin can take minutes on a busy machine before it fails; healing may take a few of them. */
+    static final long HEAL_TIMEOUT_MS = 300_000;
     /** A standby that is up but does not stream for this long is rewound (rejoined). */
     static final long NOT_STREAMING_GRACE_MS = 10_000;
     /**
@@ -205,11 +206,12 @@ final class Nemesis {
         Map<String, Long> notStreamingSince = new HashMap<>();
         // Per node: 0 nothing tried, 1 started, 2 start refused, 3+ rejoined, then re-cloned (a few times at most).
         Map<String, Integer> repairs = new HashMap<>();
-        String last = "";
+        String state = "";
         if (network) {
             quietly(() -> cluster.run("heal"));
         }
-        while (System.currentTimeMillis() < deadline) {
+        for (boolean last = false; !last; ) {
+            last = System.currentTimeMillis() > deadline; // one more look after the deadline: the last step may have healed it
             if (!service.alive()) {
                 step("the service is not running: starting it");
                 quietly(this::startService);
@@ -268,13 +270,14 @@ final class Nemesis {
                     notStreamingSince.remove(n.name());
                 }
             }
-            last = "primary " + primary.name() + ", streaming " + streaming + ", nodes " + nodes;
+            state = "primary " + primary.name() + ", streaming from it: " + streaming + "; nodes: " + nodes.stream()
+                    .map(n -> n.name() + " " + n.role()).toList();
             if (whole && service.answers()) {
                 return;
             }
             Daemons.sleep(500);
         }
-        throw new HealFailure("not whole after " + HEAL_TIMEOUT_MS / 1000 + " s: " + last);
+        throw new HealFailure("not whole after " + HEAL_TIMEOUT_MS / 1000 + " s: " + state);
     }
 
     /**

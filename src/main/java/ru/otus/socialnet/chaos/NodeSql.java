@@ -38,6 +38,7 @@ final class NodeSql {
                 SELECT pg_is_in_recovery(),
                        CASE WHEN pg_is_in_recovery()
                             THEN greatest(coalesce((SELECT received_tli FROM pg_stat_wal_receiver), 0),
+                                          (SELECT min_recovery_end_timeline FROM pg_control_recovery()),
                                           (SELECT timeline_id FROM pg_control_checkpoint()))
                             ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
                        (CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0')
