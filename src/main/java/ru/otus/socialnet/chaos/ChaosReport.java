@@ -61,7 +61,7 @@ final class ChaosReport {
         row(md, "rows only a stale node had, written before the newer timeline (gone with its rewind)",
                 (int) f.divergentRows(), "— (never acknowledged, or counted as lost)");
         examples(md, "lost", f.lost());
-        examples(md, "stored twice", f.duplicates().entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue()).toList());
+        examples(md, "stored twice", f.duplicates().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
         examples(md, "two user ids for one key", f.keyTwoIds());
         examples(md, "stale token reads", f.staleReads().stream().map(op -> op.marker() + " (user " + op.userId()
                 + ", token " + op.tokenSent() + ", " + op.outcome() + " at t=" + fmt(r.t(op.endMs())) + " s)").toList());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import ru.otus.socialnet.chaos.Findings.FaultOutage;
 import ru.otus.socialnet.chaos.Findings.Gap;
@@ -78,11 +79,12 @@ public final class Checker {
             }
         }
 
-        Map<String, Integer> duplicates = new TreeMap<>();
+        Map<String, String> duplicates = new TreeMap<>();
         long unacknowledgedStored = 0;
         for (Map.Entry<String, Integer> e : in.stored().entrySet()) {
             if (e.getValue() > 1) {
-                duplicates.put(e.getKey(), e.getValue());
+                duplicates.put(e.getKey(), "×" + e.getValue() + " (sent: " + writes.getOrDefault(e.getKey(), List.of()).stream()
+                        .map(op -> op.outcome().name()).collect(Collectors.joining(", ")) + ")");
             }
             if (!acknowledged.contains(e.getKey())) {
                 unacknowledgedStored++;

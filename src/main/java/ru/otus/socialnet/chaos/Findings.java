@@ -13,7 +13,7 @@ import java.util.SortedSet;
  * @param logicalWrites        distinct writes (markers), each sent once or more with the same key
  * @param acknowledged         writes answered 200 with a user id
  * @param lost                 acknowledged markers missing on the final primary
- * @param duplicates           markers stored more than once: marker -> rows
+ * @param duplicates           markers stored more than once: marker -> "rows ×N: what each send ended with"
  * @param keyTwoIds            markers (= Idempotency-Keys) acknowledged with two different user ids
  * @param staleReads           reads carrying the session's token that missed its write (404 or another
  *                             user's profile) although the write is stored
@@ -39,7 +39,7 @@ import java.util.SortedSet;
  * @param storedKnown          false when the rows could not be counted at the end (no primary)
  */
 public record Findings(long requests, long logicalWrites, long acknowledged, List<String> lost,
-                       Map<String, Integer> duplicates, List<String> keyTwoIds, List<Op> staleReads,
+                       Map<String, String> duplicates, List<String> keyTwoIds, List<Op> staleReads,
                        long readsOfLostWrites, List<Op> staleAcks, List<String> staleRowsWritten, long divergentRows,
                        long unknownOutcomes, long unknownStored, long unacknowledgedStored,
                        Map<Op.Kind, Map<Op.Outcome, Long>> outcomes, Gap writeOutage, Gap readOutage,

@@ -32,7 +32,7 @@ class ChaosReportTest {
         assertThat(md).startsWith("# Chaos run 1 of 2: quorum mode — FAILED")
                 .contains("--seed 5", "**Verdict: FAILED** — 1 write(s) stored twice",
                         "| writes stored twice (rows per marker > 1) | **1** | 0 |",
-                        "Stored twice (1): `m2 ×2`", "UNKNOWN_504 (outcome unknown: maybe stored) | 1 | 0 | 0 |",
+                        "Stored twice (1): `m2 ×2 (sent: UNKNOWN_504)`", "UNKNOWN_504 (outcome unknown: maybe stored) | 1 | 0 | 0 |",
                         "![timeline: faults against throughput and latency](plot.png)", "### 1. ");
     }
 

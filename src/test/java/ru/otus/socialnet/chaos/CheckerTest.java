@@ -66,7 +66,7 @@ class CheckerTest {
         stored.put("m1", 2);
 
         Findings f = check();
-        assertThat(f.duplicates()).containsEntry("m1", 2);
+        assertThat(f.duplicates()).containsEntry("m1", "×2 (sent: TIMEOUT, OK)");
         assertThat(f.lost()).isEmpty();
         assertThat(f.passed("async")).isFalse();
         assertThat(f.violations("quorum")).containsExactly("1 write(s) stored twice");
