@@ -121,7 +121,7 @@ public final class ChaosCampaign {
             return;
         }
         try {
-            service.stop(true);
+            service.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

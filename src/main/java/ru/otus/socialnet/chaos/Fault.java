@@ -14,7 +14,8 @@ package ru.otus.socialnet.chaos;
  * @param delayMs     {@link FaultKind#SLOW_REPLICA}: added to every packet the replica sends
  * @param lossPercent {@link FaultKind#SLOW_REPLICA}: packets lost
  * @param variant     {@link FaultKind#PARTITION_PRIMARY}: fail over meanwhile; {@link FaultKind#RESTART_SERVICE}:
- *                    graceful (SIGTERM) rather than a crash (SIGKILL)
+ *                    graceful (SIGTERM) rather than a crash (SIGKILL); {@link FaultKind#STALE_PRIMARY}: the
+ *                    service restarts while the stale primary is up (its pool connects afresh, as after a deploy)
  * @param gapAfterMs  quiet time after the cluster is healed, before the next fault
  */
 public record Fault(FaultKind kind, int pick, boolean onPrimary, long holdMs, long secondHoldMs, int delayMs,
@@ -33,8 +34,8 @@ public record Fault(FaultKind kind, int pick, boolean onPrimary, long holdMs, lo
                     : "partition the primary for %.1f s, no failover".formatted(holdMs / 1e3);
             case SLOW_REPLICA -> "delay a replica's packets %d ms, %d %% lost, for %.1f s".formatted(delayMs, lossPercent,
                     holdMs / 1e3);
-            case STALE_PRIMARY -> "kill -9 primary, failover; pg_ctl start of the old primary after %.1f s; up for %.1f s; rejoin"
-                    .formatted(holdMs / 1e3, secondHoldMs / 1e3);
+            case STALE_PRIMARY -> ("kill -9 primary, failover; pg_ctl start of the old primary after %.1f s; up for %.1f s"
+                    + (variant ? ", the service restarted meanwhile" : "") + "; rejoin").formatted(holdMs / 1e3, secondHoldMs / 1e3);
             case RESTART_SERVICE -> variant ? "restart the service (SIGTERM)" : "restart the service (SIGKILL: a crash)";
             case DOUBLE_FAILURE -> "kill -9 primary, failover, kill -9 the new primary after %.1f s, bin/cluster up"
                     .formatted(secondHoldMs / 1e3);

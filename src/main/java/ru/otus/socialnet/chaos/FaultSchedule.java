@@ -61,6 +61,9 @@ public final class FaultSchedule {
         boolean variant = switch (kind) {
             case PARTITION_PRIMARY -> random.nextInt(100) < 70;
             case RESTART_SERVICE -> random.nextBoolean();
+            // From pick, which a fault on the primary does not use otherwise: this variant came last,
+            // and drawing it so left every seed's other draws as they were.
+            case STALE_PRIMARY -> pick % 2 == 0;
             default -> false;
         };
         return new Fault(kind, pick, onPrimary, hold, secondHold, delay, loss, variant, between(2_000, 6_000));

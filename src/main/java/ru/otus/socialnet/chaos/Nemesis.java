@@ -78,8 +78,6 @@ final class Nemesis {
             };
         } catch (RuntimeException e) {
             step("a step of the fault failed: " + firstLine(e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         String problem = null;
         try {
@@ -93,9 +91,7 @@ final class Nemesis {
     }
 
     private String killPrimary(Fault f) {
-        String p = primary();
-        events("kill", p);
-        events("failover");
+        String p = killPrimaryAndFailOver();
         hold(f.holdMs());
         rejoin(p);
         return p;
@@ -103,29 +99,36 @@ final class Nemesis {
 
     private String killReplica(Fault f) {
         String r = replica(f);
-        events("kill", r);
-        hold(f.holdMs());
-        events("start", r);
-        return r;
+        return forAWhile(f.holdMs(), List.of("start", r), "kill", r);
     }
 
     private String pause(Fault f) {
         String n = f.onPrimary() ? primary() : replica(f);
-        events("pause", n);
-        try {
-            hold(f.holdMs());
-        } finally {
-            events("resume", n);
-        }
-        return n;
+        return forAWhile(f.holdMs(), List.of("resume", n), "pause", n);
     }
 
     private String partitionReplica(Fault f) {
         String r = replica(f);
-        events("partition", r);
-        hold(f.holdMs());
-        events("heal", r);
-        return r;
+        return forAWhile(f.holdMs(), List.of("heal", r), "partition", r);
+    }
+
+    /** A fault on one node for a while: {@code on}, the hold, then {@code off} whatever happened meanwhile. */
+    private String forAWhile(long holdMs, List<String> off, String... on) {
+        events(on);
+        try {
+            hold(holdMs);
+        } finally {
+            events(off.toArray(String[]::new));
+        }
+        return on[1];
+    }
+
+    /** kill -9 of the primary and the project's failover right away; returns the killed node. */
+    private String killPrimaryAndFailOver() {
+        String p = primary();
+        events("kill", p);
+        events("failover");
+        return p;
     }
 
     private String partitionPrimary(Fault f) {
@@ -150,21 +153,24 @@ final class Nemesis {
 
     private String slowReplica(Fault f) {
         String r = replica(f);
-        events("delay", r, Integer.toString(f.delayMs()), Integer.toString(f.lossPercent()));
-        hold(f.holdMs());
-        events("heal", r);
-        return r;
+        return forAWhile(f.holdMs(), List.of("heal", r), "delay", r, Integer.toString(f.delayMs()),
+                Integer.toString(f.lossPercent()));
     }
 
     private String stalePrimary(Fault f) {
-        String p = primary();
-        events("kill", p);
-        events("failover");
+        String p = killPrimaryAndFailOver();
         hold(f.holdMs());
         // An operator's "pg_ctl start" on the old primary: bin/cluster's own start would refuse it.
         events("start-unguarded", p);
         step("started " + p + " again as it was (pg_ctl start, no rejoin)");
-        hold(f.secondHoldMs());
+        if (f.variant()) {
+            // A deploy while the stale node is up: the service's pools connect afresh.
+            hold(f.secondHoldMs() / 2);
+            restartService(true);
+            hold(f.secondHoldMs() / 2);
+        } else {
+            hold(f.secondHoldMs());
+        }
         countStaleRows(p);
         cluster.run("stop", p);
         step("stopped " + p);
@@ -172,13 +178,21 @@ final class Nemesis {
         return p;
     }
 
-    private String restartService(Fault f) throws InterruptedException {
-        step((f.variant() ? "SIGTERM" : "SIGKILL") + " to the service");
-        service.stop(f.variant());
-        step("service stopped; starting it again");
+    private String restartService(Fault f) {
+        return restartService(f.variant());
+    }
+
+    /** SIGTERM (graceful) or SIGKILL (a crash), then a fresh start; returns once it answers again. */
+    private String restartService(boolean graceful) {
+        step((graceful ? "SIGTERM" : "SIGKILL") + " to the service");
         try {
+            service.stop(graceful);
+            step("service stopped; starting it again");
             service.start();
-        } catch (java.io.IOException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (IOException e) {
             throw new IllegalStateException("cannot start the service: " + e.getMessage(), e);
         }
         step("service answers again");
@@ -186,9 +200,7 @@ final class Nemesis {
     }
 
     private String doubleFailure(Fault f) {
-        String p = primary();
-        events("kill", p);
-        events("failover");
+        String p = killPrimaryAndFailOver();
         String promoted = primary();
         hold(f.secondHoldMs());
         events("kill", promoted);
@@ -294,24 +306,25 @@ final class Nemesis {
     /** Rows of this run on a stale primary that the newest primary lacks, counted before it is stopped. */
     private void countStaleRows(String staleName) {
         try {
-            List<Node> nodes = cluster.nodes();
-            Node stale = nodes.stream().filter(n -> n.name().equals(staleName)).findFirst().orElseThrow();
-            NodeState staleState = sql.probe(stale.name(), stale.authority());
-            Optional<Node> newest = nodes.stream().filter(n -> n.role().equals("primary") && !n.name().equals(staleName))
-                    .max(Comparator.comparingInt(n -> sql.probe(n.name(), n.authority()).timeline()));
-            if (!staleState.reachable() || !staleState.primary() || newest.isEmpty()) {
+            Map<String, NodeState> states = new HashMap<>();
+            Map<String, String> authorities = new HashMap<>();
+            for (Node n : cluster.nodes()) {
+                states.put(n.name(), sql.probe(n.name(), n.authority()));
+                authorities.put(n.name(), n.authority());
+            }
+            NodeState stale = states.get(staleName);
+            Optional<NodeState> newest = states.values().stream()
+                    .filter(s -> s.reachable() && s.primary() && !s.name().equals(staleName))
+                    .max(Comparator.comparingInt(NodeState::timeline));
+            if (stale == null || !stale.reachable() || !stale.primary() || newest.isEmpty()
+                    || stale.timeline() >= newest.get().timeline()) {
                 return;
             }
-            int newestTimeline = sql.probe(newest.get().name(), newest.get().authority()).timeline();
-            if (staleState.timeline() >= newestTimeline) {
-                return;
-            }
-            Map<String, Integer> onStale = sql.markerRows(stale.authority(), runId);
-            Map<String, Integer> onNewest = sql.markerRows(newest.get().authority(), runId);
-            onStale.keySet().removeAll(onNewest.keySet());
-            staleRows.add(new StaleRows(staleName, staleState.timeline(), System.currentTimeMillis(), onStale));
-            step(staleName + " (timeline " + staleState.timeline() + ") has " + onStale.size() + " row(s) of this run that "
-                    + newest.get().name() + " (timeline " + newestTimeline + ") lacks");
+            Map<String, Integer> onStale = sql.markerRows(authorities.get(staleName), runId);
+            onStale.keySet().removeAll(sql.markerRows(authorities.get(newest.get().name()), runId).keySet());
+            staleRows.add(new StaleRows(staleName, stale.timeline(), System.currentTimeMillis(), onStale));
+            step(staleName + " (timeline " + stale.timeline() + ") has " + onStale.size() + " row(s) of this run that "
+                    + newest.get().name() + " (timeline " + newest.get().timeline() + ") lacks");
         } catch (SQLException | RuntimeException e) {
             step("could not count the rows on " + staleName + ": " + firstLine(e.getMessage()));
         }

@@ -25,6 +25,7 @@ final class ServiceProcess implements AutoCloseable {
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private Process process;
+    private boolean closed;
 
     ServiceProcess(List<String> command, Map<String, String> environment, Path log, URI base) {
         this.command = List.copyOf(command);
@@ -35,6 +36,9 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts it and waits until it answers HTTP (whatever its health says: a fault may be under way). */
     synchronized void start() throws IOException, InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("the campaign is shutting down: the service stays stopped");
+        }
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(environment);
@@ -85,8 +89,10 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Stops it for good: a healing step still running while the campaign shuts down cannot start it again. */
     @Override
-    public void close() throws InterruptedException {
-        stop(false);
+    public synchronized void close() throws InterruptedException {
+        closed = true;
+        stop(true);
     }
 }
