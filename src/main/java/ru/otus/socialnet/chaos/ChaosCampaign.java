@@ -132,7 +132,9 @@ public final class ChaosCampaign {
         Ledger ledger = new Ledger();
         ServiceClient client = new ServiceClient(options.service(), Duration.ofSeconds(8), Duration.ofSeconds(5));
         Workload workload = new Workload(client, ledger, runId, options.sessions(), options.searchers());
-        Nemesis nemesis = new Nemesis(cluster, sql, service, runId, options.network(), dir.resolve("cluster.log"));
+        ClusterSteps steps = new ClusterSteps(cluster, dir.resolve("cluster.log"));
+        Healer healer = new Healer(steps, sql, service, runId, options.network());
+        Nemesis nemesis = new Nemesis(steps, healer, service);
         FaultSchedule schedule = new FaultSchedule(options.seed(), number, options.faults());
         List<FaultRecord> faults = new ArrayList<>();
         Map<String, Integer> stored = Map.of();
@@ -160,8 +162,8 @@ public final class ChaosCampaign {
             workload.stop();
             loadEnd = System.currentTimeMillis();
             try {
-                nemesis.heal();
-            } catch (Nemesis.HealFailure e) {
+                healer.heal();
+            } catch (Healer.Failure e) {
                 System.err.println("chaos: the cluster is not whole at the end: " + e.getMessage());
             }
             try {
@@ -176,7 +178,7 @@ public final class ChaosCampaign {
         List<Op> ops = ledger.ops();
         ledger.writeCsv(dir.resolve("ledger.csv"));
         Findings findings = Checker.check(new Checker.Input(loadStart, loadEnd, ops, stored, storedKnown,
-                nemesis.staleRows(), timelines, faults));
+                healer.staleRows(), timelines, faults));
         RunResult partial = new RunResult(number, runId, options.seed(), start, loadStart, loadEnd, System.currentTimeMillis(),
                 faults, findings, timelines.splitBrain(), null, false);
         String title = "chaos run " + number + ", " + options.mode() + " mode, seed " + options.seed() + ": "
