@@ -119,7 +119,7 @@ node_write_conf() {
 		# Written by cluster/pg-functions.sh: the identity of this node. Not copied by
 		# pg_basebackup or pg_rewind, because it lives outside PGDATA.
 		port = $port
-		listen_addresses = '$PG_LISTEN'
+		listen_addresses = '$(node_addr "$node")'
 		unix_socket_directories = '$node/sock'
 		cluster_name = '$name'
 	EOF
@@ -250,17 +250,17 @@ node_port() { sed -n 's/^port = //p' "$1/node.conf"; }
 # linger as a zombie that pg_ctl still counts as running, but its port is closed).
 node_is_running() {
 	[ -s "$1/data/PG_VERSION" ] && pg_as_owner pg_ctl -D "$1/data" status >/dev/null 2>&1 &&
-		port_open "$PG_LISTEN" "$(node_port "$1")"
+		node_port_open "$1"
 }
 
 # node_start NODE: start and wait until it accepts connections (a standby: read-only ones).
 node_start() {
 	local node="$1"
 	if node_is_running "$node"; then return 0; fi
-	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 \
+	node_wait_port_closed "$node" 20 \
 		|| pg_die "port $(node_port "$node") is still taken; is another server using it?"
 	wait_postmaster_gone "$node"
-	pg_as_owner pg_ctl -D "$node/data" -l "$node/postgres.log" -w -t 60 start >/dev/null \
+	node_as_owner "$node" pg_ctl -D "$node/data" -l "$node/postgres.log" -w -t 60 start >/dev/null \
 		|| { tail -n 20 "$node/postgres.log" >&2; pg_die "node $node did not start"; }
 }
 
@@ -270,7 +270,7 @@ node_stop() {
 	if node_is_running "$node"; then
 		pg_as_owner pg_ctl -D "$node/data" -m "$mode" -w -t 60 stop >/dev/null || true
 	fi
-	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
+	node_wait_port_closed "$node" 20 || true
 }
 
 # node_kill NODE: kill -9 the postmaster and its processes, as a crash would, then wait until its
@@ -281,7 +281,7 @@ node_kill() {
 	[ -n "$pid" ] || return 0
 	kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
 	pkill -9 -P "$pid" 2>/dev/null || true
-	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
+	node_wait_port_closed "$node" 20 || true
 	pg_event "$(node_name "$node") is down: killed, its port is closed"
 }
 
@@ -480,11 +480,40 @@ node_rejoin() {
 	# pg_rewind would then answer "no rewind required"; a checkpoint writes the new one.
 	psql_admin "$primary" -c CHECKPOINT >/dev/null
 	pg_as_owner env PGPASSWORD="$PG_SUPERUSER_PASSWORD" pg_rewind -D "$node/data" -R \
-		--source-server="host=$PG_LISTEN port=$(node_port "$primary") user=postgres dbname=postgres application_name=$name" \
+		--source-server="host=$(node_addr "$primary") port=$(node_port "$primary") user=postgres dbname=postgres application_name=$name" \
 		>"$node/rewind.log" 2>&1 || { cat "$node/rewind.log" >&2; pg_die "pg_rewind of $name failed"; }
 	pg_as_owner touch "$node/data/standby.signal"
 	node_start "$node"
-	node_follow "$node" "$PG_LISTEN" "$(node_port "$primary")"
+	node_follow "$node" "$(node_addr "$primary")" "$(node_port "$primary")"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Where a node lives: the hooks every node function above reaches its node through. The defaults
+# are a server on this host's PG_LISTEN; cluster/netns-functions.sh redefines them to run each node
+# in a network namespace of its own, with an address of its own (bin/cluster's network mode).
+# ---------------------------------------------------------------------------------------------
+
+# node_addr NODE: the address NODE listens on and is reached at over TCP.
+node_addr() { echo "$PG_LISTEN"; }
+
+# node_as_owner NODE CMD...: pg_as_owner where NODE's server lives (a server started so runs there).
+node_as_owner() { shift; pg_as_owner "$@"; }
+
+# node_port_open NODE: true when NODE's server accepts TCP connections on its address and port.
+node_port_open() { port_open "$(node_addr "$1")" "$(node_port "$1")"; }
+
+# node_unreachable NODE: true when the network cuts NODE off; bin/cluster then counts it as down
+# (as its clients see it), although its server runs.
+node_unreachable() { return 1; }
+
+# node_wait_port_closed NODE SECONDS: until NODE's port is closed (see wait_port_free).
+node_wait_port_closed() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		node_port_open "$1" || return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # ---------------------------------------------------------------------------------------------

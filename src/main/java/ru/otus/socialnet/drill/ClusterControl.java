@@ -25,10 +25,17 @@ public final class ClusterControl {
 
     private final List<String> command;
     private final Map<String, String> environment;
+    private final ProcessBuilder.Redirect stderr;
 
     public ClusterControl(List<String> command, Map<String, String> environment) {
+        this(command, environment, ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /** With the subcommands' progress (stderr) sent elsewhere, e.g. appended to a run's log file. */
+    public ClusterControl(List<String> command, Map<String, String> environment, ProcessBuilder.Redirect stderr) {
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
+        this.stderr = stderr;
     }
 
     public List<Node> nodes() {
@@ -66,7 +73,7 @@ public final class ClusterControl {
         argv.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().putAll(environment);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.redirectError(stderr);
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -36,7 +36,7 @@ public final class FailoverDrill {
 
     /** How the drill reads the new primary to count writes (the service's own database role). */
     public record DbAccess(String database, String user, String password) {
-        static DbAccess fromEnvironment() {
+        public static DbAccess fromEnvironment() {
             Map<String, String> env = System.getenv();
             return new DbAccess(env.getOrDefault("PG_DATABASE", "socialnet"), env.getOrDefault("PG_USER", "socialnet"),
                     env.getOrDefault("PG_PASSWORD", "socialnet"));
