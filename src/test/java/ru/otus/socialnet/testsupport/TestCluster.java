@@ -170,16 +170,7 @@ public final class TestCluster {
      * former primary: the operator's mistake the service itself must survive.
      */
     public void startBypassingTheGuard(Node node) {
-        Path data = dir.resolve(node.cliName).resolve("data");
-        List<String> command = new ArrayList<>(List.of("pg_ctl", "-D", data.toString(), "-l",
-                dir.resolve(node.cliName).resolve("postgres.log").toString(), "-w", "start"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            command.addAll(0, List.of("runuser", "-u", "postgres", "--", "env",
-                    "PATH=/usr/lib/postgresql/15/bin:" + System.getenv("PATH")));
-        } else {
-            command.addAll(0, List.of("env", "PATH=/usr/lib/postgresql/15/bin:" + System.getenv("PATH")));
-        }
-        run(command, "pg_ctl start " + node.cliName);
+        cli("start-unguarded", node.cliName);
     }
 
     /** Runs one statement on the node as the superuser. */
