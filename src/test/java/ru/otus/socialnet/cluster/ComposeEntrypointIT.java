@@ -138,6 +138,39 @@ class ComposeEntrypointIT {
         assertThat(ClusterRestartIT.stored(cluster, Node.PRIMARY, marker)).isEqualTo(1);
     }
 
+    /**
+     * The promoted node died before anyone followed it and before its checkpoint (a bare
+     * promotion), and every container starts at once: the only evidence of its timeline is its
+     * own files, which it shows from its decide port.
+     */
+    @Test
+    @Order(5)
+    void aPromotedNodeThatNobodyFollowedStillLeadsOnAFullUp() throws Exception {
+        cluster.kill(Node.REPLICA1);
+        cluster.queryLong(Node.REPLICA2, "SELECT count(*) FROM (SELECT pg_promote(true, 60)) p");
+        String written = ClusterRestartIT.acknowledgedWrite(cluster, Node.REPLICA2);
+        cluster.kill(Node.REPLICA2);
+        cluster.cli("down");
+
+        primary.start("primary");
+        replica1.env("PG_LEAD_ALONE", "").start("replica");
+        replica2.start("replica");
+
+        replica1.awaitOutput("refuses to start as a primary", Duration.ofSeconds(60));
+        assertThat(replica1.output()).contains("replica2 is on timeline 3", "rejoin replica2");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!"primary".equals(cluster.role(Node.REPLICA2))) {
+            assertThat(System.nanoTime()).as("replica2 leads\n%s", replica2.output()).isLessThan(deadline);
+            TestCluster.sleep(200);
+        }
+        assertThat(ClusterRestartIT.stored(cluster, Node.REPLICA2, written)).isEqualTo(1);
+        // primary, a standby of the dead replica1, is repointed as the README says.
+        CliResult follow = primary.env("PG_PRIMARY_PORT", Integer.toString(cluster.port(Node.REPLICA2)))
+                .run(Duration.ofSeconds(60), "follow", "127.0.0.1");
+        assertThat(follow.ok()).as(follow.output()).isTrue();
+        ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA2, Node.PRIMARY);
+    }
+
     private static boolean listening(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return true;
