@@ -221,6 +221,15 @@ run_promote() {
 	ensure_peer_slots "$name"
 }
 
+# run_sync MODE: the commit mode of this primary; the standbys that count are every other node
+# (after a failover this one is not 'primary').
+run_sync() {
+	local others
+	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+	mapfile -t others < <(names_except "$(node_name "$NODE")" primary $PG_REPLICA_NAMES)
+	cluster_set_sync_mode "$NODE" "$1" "${others[@]}"
+}
+
 main() {
 	pg_setup_env
 	: "${PG_PRIMARY_HOST:=primary}" "${PG_PRIMARY_PORT:=$PORT}"
@@ -228,7 +237,7 @@ main() {
 		primary | replica) run_node "$1" ;;
 		rejoin) run_rejoin "${2:-}" ;;
 		clone) run_clone "${2:-}" ;;
-		sync) cluster_set_sync_mode "$NODE" "${2:?usage: pg-node.sh sync async|quorum}" ;;
+		sync) run_sync "${2:?usage: pg-node.sh sync async|quorum}" ;;
 		status) cluster_status "$NODE" ;;
 		positions) node_wal_positions "$NODE" ;;
 		promote) run_promote "${2:-}" ;;

@@ -41,10 +41,7 @@ class ClusterRestartIT {
     /** Issue 10, part 3: the reproduction, as the issue gives it. */
     @Test
     void upAfterThePromotedNodeDiesAtOnceLeadsWithItAndKeepsTheAcknowledgedWrite() throws Exception {
-        cluster.kill(Node.PRIMARY);
-        cluster.cli("failover");
-        String marker = acknowledgedWrite(Node.REPLICA1);
-        cluster.kill(Node.REPLICA1);
+        String marker = failOverWriteAndKillTheNewPrimary(cluster);
 
         CliResult up = cluster.attempt("up");
 
@@ -88,10 +85,7 @@ class ClusterRestartIT {
     /** The other order of the same mistake: one node at a time, the stale one first. */
     @Test
     void startingNodesOneByOneNeverStartsTheStaleOne() throws Exception {
-        cluster.kill(Node.PRIMARY);
-        cluster.cli("failover");
-        String marker = acknowledgedWrite(Node.REPLICA1);
-        cluster.kill(Node.REPLICA1);
+        String marker = failOverWriteAndKillTheNewPrimary(cluster);
         cluster.stop(Node.REPLICA2);
 
         CliResult stale = cluster.attempt("start", "primary");
@@ -182,6 +176,18 @@ class ClusterRestartIT {
     }
 
     // ----------------------------------------------------------------------------------------
+
+    /**
+     * The issue's sequence: kill the primary, fail over to replica1, one acknowledged write on it,
+     * and kill replica1 right away. Returns the write's marker.
+     */
+    static String failOverWriteAndKillTheNewPrimary(TestCluster cluster) throws SQLException {
+        cluster.kill(Node.PRIMARY);
+        cluster.cli("failover");
+        String marker = acknowledgedWrite(cluster, Node.REPLICA1);
+        cluster.kill(Node.REPLICA1);
+        return marker;
+    }
 
     static String acknowledgedWrite(Node node) throws SQLException {
         return acknowledgedWrite(cluster, node);

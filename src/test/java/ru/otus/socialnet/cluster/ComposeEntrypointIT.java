@@ -68,10 +68,7 @@ class ComposeEntrypointIT {
     @Test
     @Order(2)
     void afterAFailoverTheFormerPrimaryRefusesOnAFullUpAndTheNewestLeads() throws Exception {
-        cluster.kill(Node.PRIMARY);
-        cluster.cli("failover");
-        marker = ClusterRestartIT.acknowledgedWrite(cluster, Node.REPLICA1);
-        cluster.kill(Node.REPLICA1);
+        marker = ClusterRestartIT.failOverWriteAndKillTheNewPrimary(cluster);
         cluster.cli("down");
 
         // docker compose up: all three containers at once.
@@ -94,10 +91,7 @@ class ComposeEntrypointIT {
         CliResult rejoin = primary.env("PG_PRIMARY_PORT", Integer.toString(cluster.port(Node.REPLICA1)))
                 .run(Duration.ofSeconds(120), "rejoin", "127.0.0.1");
         assertThat(rejoin.ok()).as(rejoin.output()).isTrue();
-        primary.start("primary");
-        ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA1, Node.PRIMARY);
-        cluster.awaitReplicasCaughtUp(Node.REPLICA1);
-        assertThat(ClusterRestartIT.stored(cluster, Node.PRIMARY, marker)).isEqualTo(1);
+        startPrimaryAsAStandbyOfReplica1();
     }
 
     @Test
@@ -132,10 +126,7 @@ class ComposeEntrypointIT {
         primary.stop();
         CliResult clone = primary.run(Duration.ofSeconds(120), "clone", "127.0.0.1");
         assertThat(clone.ok()).as(clone.output()).isTrue();
-        primary.start("primary");
-        ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA1, Node.PRIMARY);
-        cluster.awaitReplicasCaughtUp(Node.REPLICA1);
-        assertThat(ClusterRestartIT.stored(cluster, Node.PRIMARY, marker)).isEqualTo(1);
+        startPrimaryAsAStandbyOfReplica1();
     }
 
     /**
@@ -169,6 +160,14 @@ class ComposeEntrypointIT {
                 .run(Duration.ofSeconds(60), "follow", "127.0.0.1");
         assertThat(follow.ok()).as(follow.output()).isTrue();
         ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA2, Node.PRIMARY);
+    }
+
+    /** The primary container again, now a standby of replica1 with the acknowledged write. */
+    private static void startPrimaryAsAStandbyOfReplica1() {
+        primary.start("primary");
+        ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA1, Node.PRIMARY);
+        cluster.awaitReplicasCaughtUp(Node.REPLICA1);
+        assertThat(ClusterRestartIT.stored(cluster, Node.PRIMARY, marker)).isEqualTo(1);
     }
 
     private static boolean listening(int port) {
