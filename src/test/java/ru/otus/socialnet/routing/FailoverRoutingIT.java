@@ -76,7 +76,7 @@ class FailoverRoutingIT {
         assertThat(primaryView.path("role").asString()).isEqualTo("primary");
         assertThat(primaryView.path("timeline").asInt()).isEqualTo(2);
 
-        failoverCluster.awaitCaughtUp(newPrimary);
+        failoverCluster.awaitReplicasCaughtUp(newPrimary);
         Map<Node, Long> before = calls();
         for (int i = 0; i < 30; i++) {
             assertThat(api.get("/user/search", Map.of("first_name", "До", "last_name", "Чт")).status()).isEqualTo(200);

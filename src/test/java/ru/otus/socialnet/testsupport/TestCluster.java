@@ -11,7 +11,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The real cluster the tests run against: a primary and two streaming replicas, started once per
@@ -63,16 +66,32 @@ public final class TestCluster {
      * or earlier by {@link #wipe()}.
      */
     public static TestCluster startNew(String name, int portOffset) {
+        TestCluster cluster = empty(name, portOffset);
+        long start = System.nanoTime();
+        cluster.cli("up");
+        System.out.printf("%s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
+        return cluster;
+    }
+
+    /**
+     * Like {@link #startNew} without starting anything: the directory and ports, wiped, for a test
+     * that brings its nodes up some other way (the compose entrypoint, say).
+     */
+    public static TestCluster empty(String name, int portOffset) {
         Path repo = Path.of("").toAbsolutePath();
         int port = Integer.parseInt(System.getProperty("test.cluster.port",
                 System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432"))) + portOffset;
         TestCluster cluster = new TestCluster(repo, repo.resolve("target/" + name), port);
         cluster.cli("wipe");
-        long start = System.nanoTime();
-        cluster.cli("up");
-        System.out.printf("%s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::wipe));
         return cluster;
+    }
+
+    /** What a command printed (stdout and stderr together) and its exit status. */
+    public record CliResult(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
     }
 
     /** Stops every node and deletes the data. */
@@ -109,29 +128,64 @@ public final class TestCluster {
 
     /** {@link #cli(String...)} with extra environment variables (PG_SYNC_MODE, say). */
     public String cli(Map<String, String> extraEnv, String... args) {
+        CliResult r = attempt(extraEnv, args);
+        if (!r.ok()) {
+            throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " failed:\n" + r.output());
+        }
+        return r.output();
+    }
+
+    /** Runs {@code bin/cluster ARGS} and returns what happened, failed or not (a refusal, say). */
+    public CliResult attempt(String... args) {
+        return attempt(Map.of(), args);
+    }
+
+    /** {@link #attempt(String...)} with extra environment variables. */
+    public CliResult attempt(Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>(List.of(repo.resolve("bin/cluster").toString()));
         command.addAll(List.of(args));
-        Map<String, String> env = new java.util.HashMap<>(extraEnv);
-        env.putAll(cliEnvironment());
-        return run(command, env, "bin/cluster " + String.join(" ", args));
-    }
-
-    private static String run(List<String> command, String what) {
-        return run(command, Map.of(), what);
-    }
-
-    private static String run(List<String> command, Map<String, String> env, String what) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(env);
+        pb.environment().putAll(extraEnv);
+        pb.environment().putAll(cliEnvironment());
+        try {
+            Process p = pb.start();
+            // Read on another thread: a command that hangs must not hang the test past its bound.
+            var out = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "(output unreadable: " + e + ")";
+                }
+            });
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " timed out after 180 s\n"
+                        + out.getNow("(no output)"));
+            }
+            return new CliResult(p.exitValue(), out.get(10, TimeUnit.SECONDS));
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs a bash SCRIPT with cluster/pg-functions.sh sourced and set up for this cluster
+     * (pg_as_owner, PG_BINDIR...): what an operator might do behind the tools' back.
+     */
+    public String shell(String script) {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; pg_setup_env; " + script,
+                "shell", repo.resolve("cluster/pg-functions.sh").toString()).redirectErrorStream(true);
+        pb.environment().putAll(cliEnvironment());
+        pb.environment().put("PGCLUSTER_DIR", dir.toString());
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(what + " timed out\n" + out);
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException(what + " failed:\n" + out);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("shell '" + script + "' failed:\n" + out);
             }
             return out;
         } catch (IOException e) {
@@ -140,6 +194,22 @@ public final class TestCluster {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The node's role as bin/cluster reports it: primary, replica or down. */
+    public String role(Node node) {
+        for (String line : cli("nodes").lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 3 && f[0].equals(node.cliName)) {
+                return f[2];
+            }
+        }
+        throw new IllegalStateException("bin/cluster nodes does not list " + node.cliName);
+    }
+
+    /** The node's directory (node.conf, data/, postgres.log), as bin/cluster lays it out. */
+    public Path nodeDir(Node node) {
+        return dir.resolve(node.cliName);
     }
 
     public void stop(Node node) {
@@ -210,11 +280,11 @@ public final class TestCluster {
 
     /** Waits until both replicas have replayed everything the primary has written so far. */
     public void awaitReplicasCaughtUp() {
-        awaitCaughtUp(Node.PRIMARY);
+        awaitReplicasCaughtUp(Node.PRIMARY);
     }
 
-    /** Waits until two standbys stream from {@code primary} and have replayed all it wrote so far. */
-    public void awaitCaughtUp(Node primary) {
+    /** Waits until two standbys stream from {@code primary} (the primary now, after a failover, say) and have replayed all it wrote so far. */
+    public void awaitReplicasCaughtUp(Node primary) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             long behind = queryLong(primary, """
