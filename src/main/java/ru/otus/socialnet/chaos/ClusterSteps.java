@@ -26,6 +26,9 @@ final class ClusterSteps {
      */
     static final Set<String> PROJECT_TOOLS = Set.of("failover", "rejoin", "up", "reclone", "heal");
 
+    /** {@code bin/cluster up}'s status when the cluster runs but a stale node was refused. */
+    static final int UP_WITH_REFUSALS = 3;
+
     private final ClusterControl cluster;
     private final Path clusterLog;
     private List<FaultRecord.Step> steps = new ArrayList<>();
@@ -64,15 +67,27 @@ final class ClusterSteps {
         long start = System.currentTimeMillis();
         try {
             events = cluster.events(args);
-        } catch (RuntimeException e) {
-            if (PROJECT_TOOLS.contains(args[0])) {
-                toolFailures.add(command + " failed after " + (System.currentTimeMillis() - start) / 1000 + " s"
-                        + lastError().map(err -> ": " + err).orElse(""));
+        } catch (ClusterControl.CommandFailed e) {
+            if (!(args[0].equals("up") && e.exitCode() == UP_WITH_REFUSALS)) {
+                recordFailure(args[0], command, start);
+                throw e;
             }
+            // Not a failure: the cluster runs and a stale node stayed down, as it must; healing rejoins it.
+            events = e.events();
+            step("up: the cluster runs; a stale node was refused (exit " + UP_WITH_REFUSALS + "), as it must be");
+        } catch (RuntimeException e) {
+            recordFailure(args[0], command, start);
             throw e;
         }
         for (ClusterControl.Event e : events) {
             steps.add(new FaultRecord.Step(e.epochMs(), e.text()));
+        }
+    }
+
+    private void recordFailure(String tool, String command, long start) {
+        if (PROJECT_TOOLS.contains(tool)) {
+            toolFailures.add(command + " failed after " + (System.currentTimeMillis() - start) / 1000 + " s"
+                    + lastError().map(err -> ": " + err).orElse(""));
         }
     }
 

@@ -23,6 +23,27 @@ public final class ClusterControl {
     public record Event(long epochMs, String text) {
     }
 
+    /** A subcommand that exited non-zero: its status and what it printed on stdout. */
+    public static final class CommandFailed extends IllegalStateException {
+        private final int exitCode;
+        private final List<String> output;
+
+        CommandFailed(String message, int exitCode, List<String> output) {
+            super(message);
+            this.exitCode = exitCode;
+            this.output = List.copyOf(output);
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+
+        /** The events among what it printed before it failed. */
+        public List<Event> events() {
+            return parseEvents(output);
+        }
+    }
+
     private final List<String> command;
     private final Map<String, String> environment;
     private final ProcessBuilder.Redirect stderr;
@@ -57,8 +78,12 @@ public final class ClusterControl {
 
     /** Runs a subcommand and returns the events it printed. */
     public List<Event> events(String... args) {
+        return parseEvents(run(args));
+    }
+
+    private static List<Event> parseEvents(List<String> lines) {
         List<Event> events = new ArrayList<>();
-        for (String line : run(args)) {
+        for (String line : lines) {
             if (line.startsWith("event ")) {
                 String[] f = line.split(" ", 3);
                 events.add(new Event(Long.parseLong(f[1]), f.length > 2 ? f[2] : ""));
@@ -82,7 +107,8 @@ public final class ClusterControl {
                 throw new IllegalStateException(String.join(" ", argv) + " timed out");
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", argv) + " failed (exit " + p.exitValue() + "):\n" + out);
+                throw new CommandFailed(String.join(" ", argv) + " failed (exit " + p.exitValue() + "):\n" + out,
+                        p.exitValue(), out.lines().toList());
             }
             return out.lines().toList();
         } catch (IOException e) {
