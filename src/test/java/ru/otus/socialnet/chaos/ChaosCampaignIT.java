@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 import ru.otus.socialnet.drill.FailoverDrill.DbAccess;
+import ru.otus.socialnet.testsupport.TestNetworks;
 
 /**
  * A short real campaign: a fresh cluster (on a network when the tests run as root), the service as a
@@ -34,7 +35,9 @@ class ChaosCampaignIT {
         Path out = Path.of("target/chaos-it");
         ChaosOptions options = new ChaosOptions("quorum", 1, Duration.ofSeconds(40), 15, menu, 3, 1, ROOT, PORT + 38,
                 out, Path.of("target/chaos-it-cluster").toAbsolutePath(), PORT + 20,
-                List.of(Path.of("bin/cluster").toAbsolutePath().toString()),
+                List.of("env", "PGCLUSTER_NETNS_PREFIX=" + TestNetworks.CAMPAIGN_TEST_PREFIX,
+                        "PGCLUSTER_NETNS_SUBNET=" + TestNetworks.CAMPAIGN_TEST_SUBNET,
+                        Path.of("bin/cluster").toAbsolutePath().toString()),
                 // the service from the test classpath: in 'verify' the jar is built after the tests
                 List.of(ChaosOptions.javaCommand(), "-Xmx384m", "-cp", System.getProperty("java.class.path"),
                         "ru.otus.socialnet.SocialNetApplication"));

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import ru.otus.socialnet.drill.ClusterControl;
+import ru.otus.socialnet.testsupport.TestNetworks;
 import ru.otus.socialnet.drill.ClusterControl.Node;
 
 /**
@@ -40,7 +41,10 @@ class ClusterOnANetworkIT {
     static final int PORT = Integer.parseInt(System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432")) + 30;
     static final Path DIR = Path.of("target/netns-cluster").toAbsolutePath();
     static final Map<String, String> ENV = Map.of("PGCLUSTER_DIR", DIR.toString(), "PGCLUSTER_PORT", Integer.toString(PORT),
-            "PGCLUSTER_NETNS", "1", "PGCLUSTER_NETNS_PREFIX", "snrt", "PGCONNECT_TIMEOUT", "3");
+            "PGCLUSTER_NETNS", "1", "PGCLUSTER_NETNS_PREFIX", TestNetworks.CLUSTER_TEST_PREFIX, "PGCLUSTER_NETNS_SUBNET", TestNetworks.CLUSTER_TEST_SUBNET,
+            "PGCONNECT_TIMEOUT", "3");
+    /** The test's own /24 (TestNetworks). */
+    static final String NET = TestNetworks.CLUSTER_TEST_SUBNET + ".";
     static final ClusterControl CLUSTER = new ClusterControl(List.of(Path.of("bin/cluster").toAbsolutePath().toString()), ENV);
 
     @BeforeAll
@@ -82,11 +86,11 @@ class ClusterOnANetworkIT {
             return; // needs root: covered by withoutRootTheModeRefusesAndSaysWhy
         }
         assertThat(CLUSTER.nodes()).extracting(Node::authority)
-                .containsExactly("198.18.0.11:" + PORT, "198.18.0.12:" + (PORT + 1), "198.18.0.13:" + (PORT + 2));
-        assertThat(CLUSTER.run("env")).contains("PG_AUTHORITY_REPLICA=198.18.0.12:" + (PORT + 1) + ",198.18.0.13:" + (PORT + 2));
+                .containsExactly(NET + "11:" + PORT, NET + "12:" + (PORT + 1), NET + "13:" + (PORT + 2));
+        assertThat(CLUSTER.run("env")).contains("PG_AUTHORITY_REPLICA=" + NET + "12:" + (PORT + 1) + "," + NET + "13:" + (PORT + 2));
         String hba = Files.readString(dataDir("primary").resolve("pg_hba.conf"));
-        assertThat(hba).contains("198.18.0.0/24").doesNotContain("127.0.0.1");
-        try (Connection c = connect("198.18.0.12", PORT + 1, 2)) {
+        assertThat(hba).contains(NET + "0/24").doesNotContain("127.0.0.1");
+        try (Connection c = connect(NET + "12", PORT + 1, 2)) {
             assertThat(query(c, "SELECT pg_is_in_recovery()::text")).isEqualTo("true");
         }
         assertThat(run("ip", "netns", "list")).contains("snrt-primary", "snrt-replica1", "snrt-replica2");
@@ -100,13 +104,13 @@ class ClusterOnANetworkIT {
         }
         CLUSTER.run("partition", "replica1");
         long start = System.nanoTime();
-        assertThatThrownBy(() -> connect("198.18.0.12", PORT + 1, 2).close()).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> connect(NET + "12", PORT + 1, 2).close()).isInstanceOf(SQLException.class);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("packets vanish: a timeout, not a refusal")
                 .isGreaterThanOrEqualTo(1_500);
         assertThat(role("replica1")).as("down as its clients see it").isEqualTo("down");
         assertThat(run("pgrep", "-f", "postgres -D " + dataDir("replica1"))).as("its server still runs").isNotBlank();
         CLUSTER.run("heal", "replica1");
-        try (Connection c = connect("198.18.0.12", PORT + 1, 2)) {
+        try (Connection c = connect(NET + "12", PORT + 1, 2)) {
             assertThat(query(c, "SELECT 1")).isEqualTo("1");
         }
         assertThat(role("replica1")).isEqualTo("replica");
@@ -118,7 +122,7 @@ class ClusterOnANetworkIT {
         if (!ROOT) {
             return;
         }
-        try (Connection c = connect("198.18.0.13", PORT + 2, 10)) {
+        try (Connection c = connect(NET + "13", PORT + 2, 10)) {
             long before = roundTripMs(c);
             CLUSTER.run("delay", "replica2", "300");
             long delayed = roundTripMs(c);
@@ -136,7 +140,7 @@ class ClusterOnANetworkIT {
         if (!ROOT) {
             return;
         }
-        try (Connection c = connect("198.18.0.13", PORT + 2, 2)) {
+        try (Connection c = connect(NET + "13", PORT + 2, 2)) {
             CLUSTER.run("pause", "replica2");
             try {
                 assertThatThrownBy(() -> query(c, "SELECT 1")).isInstanceOf(SQLException.class);
@@ -144,7 +148,7 @@ class ClusterOnANetworkIT {
                 CLUSTER.run("resume", "replica2");
             }
         }
-        try (Connection c = connect("198.18.0.13", PORT + 2, 5)) {
+        try (Connection c = connect(NET + "13", PORT + 2, 5)) {
             assertThat(query(c, "SELECT 1")).isEqualTo("1");
         }
     }
@@ -161,7 +165,7 @@ class ClusterOnANetworkIT {
         CLUSTER.run("heal", "primary");
         assertThat(CLUSTER.nodes()).filteredOn(n -> n.role().equals("primary")).extracting(Node::name)
                 .containsExactlyInAnyOrder("primary", "replica1");
-        try (Connection old = connect("198.18.0.11", PORT, 5)) {
+        try (Connection old = connect(NET + "11", PORT, 5)) {
             assertThat(query(old, "SELECT pg_is_in_recovery()::text")).as("the old primary still takes writes").isEqualTo("false");
         }
     }
