@@ -2,16 +2,12 @@ package ru.otus.socialnet.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The server settings every mode shares (cluster/postgresql.shared.conf), read the way the modes
@@ -25,24 +21,10 @@ public final class SharedServerSettings {
 
     /** Name → value as SHOW prints it, in the file's order. */
     public static Map<String, String> expected() {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; pg_shared_settings",
-                "shared", Path.of("cluster/pg-functions.sh").toAbsolutePath().toString());
-        try {
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("pg_shared_settings failed: " + err);
-            }
-            Map<String, String> settings = new LinkedHashMap<>();
-            out.lines().map(l -> l.split("\t", 2)).forEach(f -> settings.put(f[0], f[1]));
-            return settings;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        TestCluster.withFunctions(Map.of(), "pg_shared_settings").lines().map(l -> l.split("\t", 2))
+                .forEach(f -> settings.put(f[0], f[1]));
+        return settings;
     }
 
     /** Asserts that the server behind C runs with every shared setting; NODE names it in the message. */

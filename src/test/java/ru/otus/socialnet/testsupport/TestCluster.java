@@ -157,10 +157,17 @@ public final class TestCluster {
      * (pg_as_owner, PG_BINDIR...): what an operator might do behind the tools' back.
      */
     public String shell(String script) {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; pg_setup_env; " + script,
-                "shell", repo.resolve("cluster/pg-functions.sh").toString()).redirectErrorStream(true);
-        pb.environment().putAll(cliEnvironment());
-        pb.environment().put("PGCLUSTER_DIR", dir.toString());
+        return withFunctions(cliEnvironment(), "pg_setup_env; " + script);
+    }
+
+    /**
+     * Runs a bash SCRIPT with cluster/pg-functions.sh sourced (nothing set up) and ENV added: its
+     * output, stdout and stderr together; an exception when it fails or runs past 120 s.
+     */
+    public static String withFunctions(Map<String, String> env, String script) {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; " + script,
+                "shell", Path.of("cluster/pg-functions.sh").toAbsolutePath().toString()).redirectErrorStream(true);
+        pb.environment().putAll(env);
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
