@@ -159,40 +159,43 @@ node_init_primary() {
 	cluster_set_sync_mode "$node" "${PG_SYNC_MODE:-async}"
 }
 
-# node_write_cluster_conf NODE: settings every node shares. They go into PGDATA/postgresql.conf,
-# so pg_basebackup hands them to the replicas and pg_rewind keeps them.
-node_write_cluster_conf() {
-	pg_as_owner tee -a "$1/data/postgresql.conf" >/dev/null <<-'EOF'
+# PG_SHARED_CONF: the server settings every mode shares (cluster/postgresql.shared.conf), found
+# next to this file wherever it is (the repository, /cluster in compose, the Patroni image).
+PG_SHARED_CONF="${PG_SHARED_CONF:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/postgresql.shared.conf}"
 
-		# --- socialnet-replication (cluster/pg-functions.sh) ---
-		include_if_exists = '../node.conf'  # port, listen address, name: per node
-		wal_level = replica
-		max_wal_senders = 10
-		max_replication_slots = 10
-		wal_keep_size = 256MB
-		hot_standby = on
-		hot_standby_feedback = on      # long replica reads must not be cancelled by vacuum
-		# Standbys report positions and their xmin every second, not every 10 s: lag figures are
-		# fresh, and a VACUUM right after a bulk load is not held back by a stale standby xmin
-		# (it could not mark the new pages all-visible, and index-only scans would visit the heap).
-		wal_receiver_status_interval = 1s
-		wal_log_hints = on             # pg_rewind can turn a failed primary into a replica
-		max_connections = 300
-		shared_buffers = 256MB
-		synchronous_commit = on
-		shared_preload_libraries = 'pg_stat_statements'  # per-node read counters
-		pg_stat_statements.track = top
-		password_encryption = 'scram-sha-256'
-		unix_socket_permissions = 0700 # trust on the socket is for the owner only
-		logging_collector = off
-		log_line_prefix = '%m [%p] %q%u@%d/%a '
-		log_connections = off
-		log_min_duration_statement = 1000
-		# Slow statements are logged without their bind values (names, biographies, password
-		# hashes are bind values): 0 = no parameters in statement logs, nor in error reports.
-		log_parameter_max_length = 0
-		log_parameter_max_length_on_error = 0
-	EOF
+# node_write_cluster_conf NODE: the shared settings, and the include of the node's own. They go
+# into PGDATA/postgresql.conf, so pg_basebackup hands them to the replicas and pg_rewind keeps them.
+node_write_cluster_conf() {
+	[ -r "$PG_SHARED_CONF" ] || pg_die "cannot read the shared server settings: $PG_SHARED_CONF"
+	{
+		printf '\n# --- socialnet-replication (cluster/pg-functions.sh) ---\n'
+		printf "include_if_exists = '../node.conf'  # port, listen address, name: per node\n"
+		printf '# --- from cluster/postgresql.shared.conf: the settings every mode shares ---\n'
+		cat "$PG_SHARED_CONF"
+	} | pg_as_owner tee -a "$1/data/postgresql.conf" >/dev/null
+}
+
+# pg_shared_settings: the shared settings as 'NAME<TAB>VALUE' lines (comments dropped, quotes
+# removed), for configurations that are not a postgresql.conf (Patroni's) and for the tests.
+pg_shared_settings() {
+	[ -r "$PG_SHARED_CONF" ] || pg_die "cannot read the shared server settings: $PG_SHARED_CONF"
+	local line name value
+	while IFS= read -r line || [ -n "$line" ]; do
+		line="${line#"${line%%[![:space:]]*}"}"
+		case "$line" in '' | '#'*) continue ;; esac
+		[[ "$line" == *=* ]] || pg_die "$PG_SHARED_CONF: not 'name = value': $line"
+		name="${line%%=*}" value="${line#*=}"
+		name="${name%"${name##*[![:space:]]}"}"
+		value="${value#"${value%%[![:space:]]*}"}"
+		if [[ "$value" == "'"* ]]; then
+			value="${value#\'}"
+			[[ "$value" == *"'"* ]] || pg_die "$PG_SHARED_CONF: unterminated quote: $line"
+			value="${value%%\'*}"
+		else
+			value="${value%%[[:space:]#]*}"
+		fi
+		printf '%s\t%s\n' "$name" "$value"
+	done <"$PG_SHARED_CONF"
 }
 
 # node_write_hba NODE: scram-sha-256 for TCP from PG_HBA_NET only; trust only on the private socket.

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -63,22 +64,22 @@ final class ClusterSteps {
     void events(String... args) {
         String command = "bin/cluster " + String.join(" ", args);
         step(command);
-        List<ClusterControl.Event> events;
         long start = System.currentTimeMillis();
+        ClusterControl.Result result;
         try {
-            events = cluster.events(args);
-        } catch (ClusterControl.CommandFailed e) {
-            if (!(args[0].equals("up") && e.exitCode() == UP_WITH_REFUSALS)) {
-                recordFailure(args[0], command, start);
-                throw e;
-            }
-            // Not a failure: the cluster runs and a stale node stayed down, as it must; healing rejoins it.
-            events = e.events();
-            step("up: the cluster runs; a stale node was refused (exit " + UP_WITH_REFUSALS + "), as it must be");
+            result = cluster.attempt(Map.of(), args);
         } catch (RuntimeException e) {
             recordFailure(args[0], command, start);
             throw e;
         }
+        if (args[0].equals("up") && result.exitCode() == UP_WITH_REFUSALS) {
+            // Not a failure: the cluster runs and a stale node stayed down, as it must; healing rejoins it.
+            step("up: the cluster runs; a stale node was refused (exit " + UP_WITH_REFUSALS + "), as it must be");
+        } else if (!result.ok()) {
+            recordFailure(args[0], command, start);
+            throw new IllegalStateException(command + " failed (exit " + result.exitCode() + "):\n" + result.output());
+        }
+        List<ClusterControl.Event> events = ClusterControl.events(result.output());
         for (ClusterControl.Event e : events) {
             steps.add(new FaultRecord.Step(e.epochMs(), e.text()));
         }

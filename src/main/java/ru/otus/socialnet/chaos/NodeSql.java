@@ -27,7 +27,7 @@ final class NodeSql {
     }
 
     Connection connect(String authority) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + authority + "/" + db.database()
+        return DriverManager.getConnection(db.jdbcUrl(authority)
                 + "?connectTimeout=2&loginTimeout=3&socketTimeout=" + SOCKET_TIMEOUT_S
                 + "&tcpKeepAlive=true&ApplicationName=chaos", db.user(), db.password());
     }

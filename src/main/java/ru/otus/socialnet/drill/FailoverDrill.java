@@ -23,6 +23,7 @@ import java.util.UUID;
 import ru.otus.socialnet.drill.ClusterControl.Event;
 import ru.otus.socialnet.drill.WriteLoad.Attempt;
 import ru.otus.socialnet.drill.WriteLoad.Outcome;
+import ru.otus.socialnet.pg.PgConnectionSettings;
 
 /**
  * The failover drill: write load through the service, {@code kill -9} of the primary part-way,
@@ -48,9 +49,13 @@ public final class FailoverDrill {
     /** How the drill reads the new primary to count writes (the service's own database role). */
     public record DbAccess(String database, String user, String password) {
         public static DbAccess fromEnvironment() {
-            Map<String, String> env = System.getenv();
-            return new DbAccess(env.getOrDefault("PG_DATABASE", "socialnet"), env.getOrDefault("PG_USER", "socialnet"),
-                    env.getOrDefault("PG_PASSWORD", "socialnet"));
+            PgConnectionSettings pg = PgConnectionSettings.fromEnvironment(System.getenv());
+            return new DbAccess(pg.database(), pg.user(), pg.password());
+        }
+
+        /** This database's JDBC URL on AUTHORITY, without parameters. */
+        public String jdbcUrl(String authority) {
+            return PgConnectionSettings.jdbcUrl(authority, database);
         }
     }
 
@@ -242,7 +247,7 @@ public final class FailoverDrill {
     }
 
     private Connection connect(ClusterControl.Node node) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + node.authority() + "/" + db.database()
+        return DriverManager.getConnection(db.jdbcUrl(node.authority())
                 + "?connectTimeout=5&socketTimeout=30", db.user(), db.password());
     }
 

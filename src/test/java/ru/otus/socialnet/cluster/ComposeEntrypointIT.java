@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import ru.otus.socialnet.testsupport.ComposeNode;
+import ru.otus.socialnet.testsupport.SharedServerSettings;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.CliResult;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
@@ -49,6 +50,11 @@ class ComposeEntrypointIT {
         ClusterRestartIT.awaitStreaming(cluster, Node.PRIMARY, Node.REPLICA1);
         ClusterRestartIT.awaitStreaming(cluster, Node.PRIMARY, Node.REPLICA2);
         ClusterRestartIT.createProbeTable(cluster);
+        for (Node node : Node.values()) {
+            try (var c = cluster.superuser(node)) {
+                SharedServerSettings.assertRunsWithThem(c, node + " of the compose nodes");
+            }
+        }
 
         // docker compose restart / a reboot: every container at once, the primary in quorum mode.
         cluster.cli("down");
@@ -150,7 +156,8 @@ class ComposeEntrypointIT {
         replica1.awaitOutput("refuses to start as a primary", Duration.ofSeconds(60));
         assertThat(replica1.output()).contains("replica2 is on timeline 3", "rejoin replica2");
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!"primary".equals(cluster.role(Node.REPLICA2))) {
+        // A primary on its own port: while it asks its peers it already is one, but on its decide port.
+        while (!"primary".equals(cluster.role(Node.REPLICA2)) || !listening(cluster.port(Node.REPLICA2))) {
             assertThat(System.nanoTime()).as("replica2 leads\n%s", replica2.output()).isLessThan(deadline);
             TestCluster.sleep(200);
         }

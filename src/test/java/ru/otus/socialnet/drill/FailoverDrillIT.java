@@ -186,7 +186,7 @@ class FailoverDrillIT {
 
     /** The drill's lost and duplicated sets, recounted here from the new primary's rows. */
     static void assertCountsMatchTheNewPrimary(DrillResult r) throws Exception {
-        String authority = new ClusterControl(List.of(BIN_CLUSTER), drillCluster.cliEnvironment()).nodes().stream()
+        String authority = drillCluster.control().nodes().stream()
                 .filter(n -> n.name().equals(r.newPrimary())).findFirst().orElseThrow().authority();
         Map<String, Long> rows = new HashMap<>();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + authority + "/" + TestCluster.DATABASE,

@@ -24,6 +24,7 @@ import ru.otus.socialnet.drill.DrillResult;
 import ru.otus.socialnet.drill.FailoverDrill;
 import ru.otus.socialnet.drill.FailoverDrill.DrillRun;
 import ru.otus.socialnet.testsupport.PatroniCluster;
+import ru.otus.socialnet.testsupport.SharedServerSettings;
 import ru.otus.socialnet.testsupport.TestCluster;
 
 /**
@@ -59,7 +60,7 @@ class PatroniFailoverIT {
     /** Writes must be acknowledged again this soon after Patroni elected the new leader. */
     static final long RESUME_BOUND_MS = 10_000;
 
-    /** Slow statements are logged on every node, never with bind parameters (patroni.yml, bootstrap.dcs). */
+    /** Slow statements are logged on every node, never with bind parameters; the shared settings (patroni.yml, bootstrap.dcs). */
     @Test
     void everyNodeLogsSlowStatementsWithoutTheirParameters() throws Exception {
         for (ClusterControl.Node node : patroni.control().nodes()) {
@@ -74,6 +75,8 @@ class PatroniFailoverIT {
                 assertThat(rs.getString(1)).as("log_parameter_max_length on %s", node.authority()).isEqualTo("0");
                 assertThat(rs.getString(2)).as("log_parameter_max_length_on_error on %s", node.authority()).isEqualTo("0");
                 assertThat(rs.getString(3)).as("log_min_duration_statement on %s", node.authority()).isEqualTo("1s");
+                // And every other setting the modes share, as the local cluster has them (SlowStatementLogIT).
+                SharedServerSettings.assertRunsWithThem(c, node.name() + " of the Patroni cluster");
             }
         }
     }

@@ -52,8 +52,7 @@ class FailoverRoutingIT {
         failoverCluster.wipe();
     }
 
-    private final ClusterControl control = new ClusterControl(
-            List.of(java.nio.file.Path.of("bin/cluster").toAbsolutePath().toString()), failoverCluster.cliEnvironment());
+    private final ClusterControl control = failoverCluster.control();
 
     @Test
     @Order(1)

@@ -8,13 +8,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+
+import ru.otus.socialnet.drill.ClusterControl;
 
 /**
  * The real cluster the tests run against: a primary and two streaming replicas, started once per
@@ -45,11 +44,14 @@ public final class TestCluster {
     private final Path repo;
     private final Path dir;
     private final int basePort;
+    private final ClusterControl control;
 
     private TestCluster(Path repo, Path dir, int basePort) {
         this.repo = repo;
         this.dir = dir;
         this.basePort = basePort;
+        this.control = ClusterControl.capturingStderr(List.of(repo.resolve("bin/cluster").toString()),
+                cliEnvironment(), Duration.ofSeconds(180));
     }
 
     /** The shared cluster, started (from scratch) on first use in this JVM. */
@@ -121,6 +123,14 @@ public final class TestCluster {
         return authority(Node.REPLICA1) + "," + authority(Node.REPLICA2);
     }
 
+    /**
+     * This cluster's {@code bin/cluster}, through the one client of the cluster-command contract:
+     * stdout and stderr together (a refusal's reason is what a test checks), 180 s per command.
+     */
+    public ClusterControl control() {
+        return control;
+    }
+
     /** Runs {@code bin/cluster ARGS} against this cluster; fails the test when it fails. */
     public String cli(String... args) {
         return cli(Map.of(), args);
@@ -128,11 +138,7 @@ public final class TestCluster {
 
     /** {@link #cli(String...)} with extra environment variables (PG_SYNC_MODE, say). */
     public String cli(Map<String, String> extraEnv, String... args) {
-        CliResult r = attempt(extraEnv, args);
-        if (!r.ok()) {
-            throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " failed:\n" + r.output());
-        }
-        return r.output();
+        return control.run(extraEnv, args);
     }
 
     /** Runs {@code bin/cluster ARGS} and returns what happened, failed or not (a refusal, say). */
@@ -142,34 +148,8 @@ public final class TestCluster {
 
     /** {@link #attempt(String...)} with extra environment variables. */
     public CliResult attempt(Map<String, String> extraEnv, String... args) {
-        List<String> command = new ArrayList<>(List.of(repo.resolve("bin/cluster").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(extraEnv);
-        pb.environment().putAll(cliEnvironment());
-        try {
-            Process p = pb.start();
-            // Read on another thread: a command that hangs must not hang the test past its bound.
-            var out = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    return "(output unreadable: " + e + ")";
-                }
-            });
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " timed out after 180 s\n"
-                        + out.getNow("(no output)"));
-            }
-            return new CliResult(p.exitValue(), out.get(10, TimeUnit.SECONDS));
-        } catch (IOException | ExecutionException | TimeoutException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        ClusterControl.Result r = control.attempt(extraEnv, args);
+        return new CliResult(r.exitCode(), r.output());
     }
 
     /**
@@ -177,10 +157,17 @@ public final class TestCluster {
      * (pg_as_owner, PG_BINDIR...): what an operator might do behind the tools' back.
      */
     public String shell(String script) {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; pg_setup_env; " + script,
-                "shell", repo.resolve("cluster/pg-functions.sh").toString()).redirectErrorStream(true);
-        pb.environment().putAll(cliEnvironment());
-        pb.environment().put("PGCLUSTER_DIR", dir.toString());
+        return withFunctions(cliEnvironment(), "pg_setup_env; " + script);
+    }
+
+    /**
+     * Runs a bash SCRIPT with cluster/pg-functions.sh sourced (nothing set up) and ENV added: its
+     * output, stdout and stderr together; an exception when it fails or runs past 120 s.
+     */
+    public static String withFunctions(Map<String, String> env, String script) {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; " + script,
+                "shell", Path.of("cluster/pg-functions.sh").toAbsolutePath().toString()).redirectErrorStream(true);
+        pb.environment().putAll(env);
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -198,13 +185,8 @@ public final class TestCluster {
 
     /** The node's role as bin/cluster reports it: primary, replica or down. */
     public String role(Node node) {
-        for (String line : cli("nodes").lines().toList()) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length == 3 && f[0].equals(node.cliName)) {
-                return f[2];
-            }
-        }
-        throw new IllegalStateException("bin/cluster nodes does not list " + node.cliName);
+        return control.nodes().stream().filter(n -> n.name().equals(node.cliName)).map(ClusterControl.Node::role)
+                .findFirst().orElseThrow(() -> new IllegalStateException("bin/cluster nodes does not list " + node.cliName));
     }
 
     /** The node's directory (node.conf, data/, postgres.log), as bin/cluster lays it out. */

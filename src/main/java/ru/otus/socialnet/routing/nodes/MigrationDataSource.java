@@ -41,7 +41,7 @@ public final class MigrationDataSource extends AbstractDataSource {
         properties.setProperty("loginTimeout", Long.toString(2 * pg.timeouts().connect().toSeconds()));
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("ApplicationName", "socialnet-migrations");
-        return DriverManager.getConnection("jdbc:postgresql://" + primary.name() + "/" + pg.database(), properties);
+        return DriverManager.getConnection(pg.connection().jdbcUrl(primary.name()), properties);
     }
 
     @Override
