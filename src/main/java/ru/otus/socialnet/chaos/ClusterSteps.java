@@ -79,7 +79,7 @@ final class ClusterSteps {
             recordFailure(args[0], command, start);
             throw new IllegalStateException(command + " failed (exit " + result.exitCode() + "):\n" + result.output());
         }
-        List<ClusterControl.Event> events = ClusterControl.events(result.output());
+        List<ClusterControl.Event> events = ClusterControl.parseEvents(result.output());
         for (ClusterControl.Event e : events) {
             steps.add(new FaultRecord.Step(e.epochMs(), e.text()));
         }

@@ -98,11 +98,11 @@ public final class ClusterControl {
 
     /** Runs a subcommand and returns the events it printed. */
     public List<Event> events(String... args) {
-        return events(String.join("\n", run(args)));
+        return parseEvents(String.join("\n", run(args)));
     }
 
     /** The {@code event} lines among what a subcommand printed. */
-    public static List<Event> events(String output) {
+    public static List<Event> parseEvents(String output) {
         List<Event> events = new ArrayList<>();
         for (String line : output.lines().toList()) {
             if (line.startsWith("event ")) {
