@@ -186,6 +186,10 @@ node_write_cluster_conf() {
 		log_line_prefix = '%m [%p] %q%u@%d/%a '
 		log_connections = off
 		log_min_duration_statement = 1000
+		# Slow statements are logged without their bind values (names, biographies, password
+		# hashes are bind values): 0 = no parameters in statement logs, nor in error reports.
+		log_parameter_max_length = 0
+		log_parameter_max_length_on_error = 0
 	EOF
 }
 
@@ -481,4 +485,28 @@ node_rejoin() {
 	pg_as_owner touch "$node/data/standby.signal"
 	node_start "$node"
 	node_follow "$node" "$PG_LISTEN" "$(node_port "$primary")"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Hangs: a node that stops answering without dying (the fault a crash test never shows).
+# ---------------------------------------------------------------------------------------------
+
+# node_pause NODE: SIGSTOP the postmaster and every process of the node. Its connections stay open
+# and its port keeps accepting TCP connections (the kernel does that), but nothing answers: a hung
+# server, as a stalled disk or a frozen VM looks from outside.
+node_pause() {
+	local pid
+	pid="$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null)" || pg_die "$(node_name "$1") is not running"
+	kill -STOP "$pid"
+	pkill -STOP -P "$pid" || true
+	pg_event "$(node_name "$1") is hung: SIGSTOP"
+}
+
+# node_resume NODE: SIGCONT for everything node_pause stopped.
+node_resume() {
+	local pid
+	pid="$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null)" || return 0
+	pkill -CONT -P "$pid" || true
+	kill -CONT "$pid" 2>/dev/null || true
+	pg_event "$(node_name "$1") answers again: SIGCONT"
 }

@@ -11,7 +11,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 
-import ru.otus.socialnet.routing.WriteTransactions;
 import ru.otus.socialnet.system.ApiError;
 import ru.otus.socialnet.system.ApiException;
 import ru.otus.socialnet.user.UserId;
@@ -27,15 +26,13 @@ public class AuthService {
     private final TokenRepository tokens;
     private final PasswordEncoder passwords;
     private final Duration tokenTtl;
-    private final WriteTransactions writes;
 
     public AuthService(UserRepository users, TokenRepository tokens, PasswordEncoder passwords,
-                       @Value("${socialnet.auth.token-ttl:24h}") Duration tokenTtl, WriteTransactions writes) {
+                       @Value("${socialnet.auth.token-ttl:24h}") Duration tokenTtl) {
         this.users = users;
         this.tokens = tokens;
         this.passwords = passwords;
         this.tokenTtl = tokenTtl;
-        this.writes = writes;
     }
 
     /**
@@ -45,7 +42,7 @@ public class AuthService {
      */
     public String login(LoginRequest request) {
         long id = UserId.parse(request.id(), "id");
-        String hash = writes.run(() -> users.findPasswordHash(id))
+        String hash = users.findPasswordHash(id)
                 .orElseThrow(() -> new ApiException(ApiError.USER_NOT_FOUND, "user " + id + " not found"));
         if (!passwords.matches(request.password(), hash)) {
             throw new ApiException(ApiError.WRONG_CREDENTIALS, "wrong id or password");
@@ -53,11 +50,7 @@ public class AuthService {
         byte[] raw = new byte[32]; // 256 bits
         RANDOM.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        writes.run(() -> {
-            tokens.deleteExpired(id);
-            tokens.insert(sha256(token), id, tokenTtl);
-            return null;
-        });
+        tokens.store(sha256(token), id, tokenTtl);
         return token;
     }
 

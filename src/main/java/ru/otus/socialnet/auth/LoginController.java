@@ -3,6 +3,7 @@ package ru.otus.socialnet.auth;
 import java.util.Map;
 
 import jakarta.validation.Valid;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -17,7 +18,8 @@ public class LoginController {
         this.auth = auth;
     }
 
-    @PostMapping("/login")
+    // produces: refused with 406 before a token is stored when the client would not take the answer.
+    @PostMapping(path = "/login", produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, String> login(@Valid @RequestBody LoginRequest request) {
         return Map.of("token", auth.login(request));
     }

@@ -13,21 +13,29 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
+import ru.otus.socialnet.routing.consistency.ConsistencyContext;
+import ru.otus.socialnet.routing.consistency.ConsistencyToken;
+import ru.otus.socialnet.routing.nodes.ClusterMonitor;
 import ru.otus.socialnet.system.ApiException;
 
 /**
  * Read-your-writes across requests. A request's {@value ConsistencyToken#HEADER} header is the
  * floor its reads must see; each commit the request makes raises the floor and is sent back in
- * the same header, for the client to carry on its next requests.
+ * the same header, for the client to carry on its next requests. A token that is malformed, or ahead
+ * of anything this cluster's primary has written (it cannot have come from here), is a 400: waiting
+ * for a position that will never come would only slow every read down.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10) // inside RequestIdFilter, so errors carry the request id
 class ConsistencyTokenFilter extends OncePerRequestFilter {
 
     private final HandlerExceptionResolver errors;
+    private final ClusterMonitor cluster;
 
-    ConsistencyTokenFilter(@Qualifier("handlerExceptionResolver") HandlerExceptionResolver errors) {
+    ConsistencyTokenFilter(@Qualifier("handlerExceptionResolver") HandlerExceptionResolver errors,
+                           ClusterMonitor cluster) {
         this.errors = errors;
+        this.cluster = cluster;
     }
 
     @Override
@@ -37,6 +45,10 @@ class ConsistencyTokenFilter extends OncePerRequestFilter {
         ConsistencyToken floor;
         try {
             floor = header == null || header.isBlank() ? null : ConsistencyToken.parse(header);
+            if (floor != null && !cluster.couldHaveIssued(floor)) {
+                throw new IllegalArgumentException(ConsistencyToken.HEADER + " " + floor
+                        + " is ahead of this cluster's primary: it was not issued here");
+            }
         } catch (IllegalArgumentException e) {
             errors.resolveException(request, response, null, ApiException.invalid(e.getMessage()));
             return;

@@ -15,9 +15,16 @@ public enum ApiError {
     USER_NOT_FOUND(HttpStatus.NOT_FOUND, 40401),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, 40500),
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, 40600),
+    /** A request with the same Idempotency-Key is still being processed. */
+    REQUEST_IN_PROGRESS(HttpStatus.CONFLICT, 40901),
+    CONTENT_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, 41301),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 41500),
+    /** The Idempotency-Key was used before with a different request body. */
+    IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, 42201),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, 50000),
-    DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, 50301);
+    DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, 50301),
+    /** The COMMIT was sent, its answer never came, and the service could not find out: maybe stored. */
+    OUTCOME_UNKNOWN(HttpStatus.GATEWAY_TIMEOUT, 50401);
 
     private final HttpStatus status;
     private final int code;

@@ -1,9 +1,17 @@
 package ru.otus.socialnet.system;
 
-/** A failure the client should see as is: its {@link ApiError} and a message written for the client. */
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A failure the client should see as is: its {@link ApiError}, a message written for the client,
+ * and any further fields of the error body.
+ */
 public class ApiException extends RuntimeException {
 
     private final ApiError error;
+    private final Map<String, Object> properties = new LinkedHashMap<>();
 
     public ApiException(ApiError error, String message) {
         super(message);
@@ -12,6 +20,16 @@ public class ApiException extends RuntimeException {
 
     public ApiError error() {
         return error;
+    }
+
+    /** Adds a field to the error body (snake_case, like the spec's). */
+    public ApiException with(String name, Object value) {
+        properties.put(name, value);
+        return this;
+    }
+
+    public Map<String, Object> properties() {
+        return Map.copyOf(properties);
     }
 
     public static ApiException invalid(String message) {

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
@@ -27,6 +29,10 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.StreamReadException;
+
+import ru.otus.socialnet.routing.transactions.CommitOutcomeUnknownException;
 
 /**
  * Every error answer is a {@link ProblemDetail} that also carries the spec's fields: {@code message}
@@ -46,12 +52,36 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> handleApi(ApiException ex, HttpServletRequest request) {
-        return answer(ex.error(), ex.getMessage(), new HttpHeaders(), request);
+        HttpHeaders headers = new HttpHeaders();
+        if (ex.error() == ApiError.DATABASE_UNAVAILABLE || ex.error() == ApiError.REQUEST_IN_PROGRESS) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        ResponseEntity<Object> answer = answer(ex.error(), ex.getMessage(), headers, request);
+        if (answer.getBody() instanceof ProblemDetail body) {
+            ex.properties().forEach(body::setProperty);
+        }
+        return answer;
     }
 
-    /** The database (or the pool in front of it) cannot serve: tell the client when to come back. */
+    /**
+     * A write whose COMMIT was cut off: it may be stored. Never a 503 with Retry-After, which would
+     * invite a blind resend (and a second copy of the write).
+     */
+    @ExceptionHandler(CommitOutcomeUnknownException.class)
+    ResponseEntity<Object> handleOutcomeUnknown(CommitOutcomeUnknownException ex, HttpServletRequest request) {
+        log.warn("commit outcome unknown: {}", rootMessage(ex));
+        return answer(ApiError.OUTCOME_UNKNOWN, "the write may or may not have been stored: the database's answer "
+                + "to its commit never came; check before sending it again", new HttpHeaders(), request);
+    }
+
+    /**
+     * The database (or the pool in front of it) cannot serve now — unreachable, no primary, a
+     * statement or lock timeout, a conflict that outlived its retries: tell the client when to come
+     * back. Nothing was committed.
+     */
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessResourceException.class,
-            QueryTimeoutException.class, CannotCreateTransactionException.class, TransactionSystemException.class})
+            QueryTimeoutException.class, PessimisticLockingFailureException.class,
+            CannotCreateTransactionException.class, TransactionSystemException.class})
     ResponseEntity<Object> handleDatabaseDown(Exception ex, HttpServletRequest request) {
         log.warn("database unavailable: {}", rootMessage(ex));
         HttpHeaders headers = new HttpHeaders();
@@ -63,6 +93,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> handleTypeMismatch(MethodArgumentTypeMismatchException ex, HttpServletRequest request) {
         return answer(ApiError.INVALID_INPUT, "'" + ex.getName() + "' has an invalid value", new HttpHeaders(), request);
+    }
+
+    /** Tomcat could not decode the query string (invalid percent-encoding, not UTF-8). */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<Object> handleUndecodableQuery(InvalidParameterException ex, HttpServletRequest request) {
+        // Tomcat's own message quotes the undecodable value: not for the log or the client.
+        return answer(ApiError.INVALID_INPUT, "the query string is not valid percent-encoded UTF-8",
+                new HttpHeaders(), request);
     }
 
     @ExceptionHandler(Exception.class)
@@ -142,6 +180,13 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** Says which field of the JSON body is wrong, without echoing the body back. */
     private static String describeUnreadable(HttpMessageNotReadableException ex) {
         for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof StreamConstraintsException) {
+                return "the request body exceeds a JSON limit (nesting depth, number or string length)";
+            }
+            if (t instanceof StreamReadException sre && sre.getOriginalMessage() != null
+                    && sre.getOriginalMessage().startsWith("Duplicate Object property")) {
+                return "the request body has the same key twice in one object";
+            }
             if (t instanceof JacksonException je) {
                 String path = je.getPath().stream()
                         .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
@@ -155,8 +200,9 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return "the request body is missing or not valid JSON";
     }
 
+    /** Every field of the API's bodies is a JSON string; birthdate is one in a fixed form. */
     private static String hint(String path) {
-        return path.endsWith("birthdate") ? " (expected a real date as YYYY-MM-DD)" : "";
+        return path.endsWith("birthdate") ? " (expected a real date as a string YYYY-MM-DD)" : " (expected a string)";
     }
 
     private static String rootMessage(Throwable ex) {

@@ -31,7 +31,9 @@ public class RequestIdFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String incoming = request.getHeader(HEADER);
-        String id = incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+        Object existing = request.getAttribute(MDC_KEY);
+        String id = existing != null ? existing.toString()
+                : incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
         request.setAttribute(MDC_KEY, id);
         response.setHeader(HEADER, id);
         MDC.put(MDC_KEY, id);
@@ -40,6 +42,22 @@ public class RequestIdFilter extends OncePerRequestFilter {
         } finally {
             MDC.remove(MDC_KEY);
         }
+    }
+
+    /**
+     * Also on the error dispatch of a request the container refused before any filter ran (a
+     * TRACE, say): its error body carries a request id too. A request that already has one keeps it.
+     */
+    @Override
+    protected boolean shouldNotFilterErrorDispatch() {
+        return false;
+    }
+
+    /** The error dispatch of a request this filter already saw: the same id, back in the MDC. */
+    @Override
+    protected void doFilterNestedErrorDispatch(HttpServletRequest request, HttpServletResponse response,
+                                               FilterChain chain) throws ServletException, IOException {
+        doFilterInternal(request, response, chain);
     }
 
     /** The id of the request being served (also outside the MDC, e.g. in error dispatches). */

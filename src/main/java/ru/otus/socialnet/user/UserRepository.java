@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 /** The {@code users} table. Every statement is parameterised. */
 @Repository
@@ -26,19 +27,46 @@ public class UserRepository {
         this.jdbc = jdbc;
     }
 
-    /** Inserts a user and returns the new id. The password arrives already hashed. */
-    public long insert(RegistrationRequest user, String passwordHash) {
-        return jdbc.sql("""
-                        INSERT INTO users (first_name, second_name, birthdate, biography, city, password_hash)
-                        VALUES (:first, :second, :birthdate, :biography, :city, :hash)
+    /**
+     * Stores the user under {@code registrationKey} unless a user with that key is already stored,
+     * in one transaction on the primary. The password arrives already hashed, the fields normalised.
+     *
+     * <p>Exactly once: the key's unique index decides atomically. A concurrent transaction holding
+     * the same key makes this one wait (up to the write lock timeout) for its outcome. When the key
+     * is taken, the stored registration is returned for the caller to compare — read through a
+     * no-op UPDATE of the key, because a transaction that writes WAL waits, in quorum mode, at its
+     * commit for a standby: a registration found here (perhaps stored by a commit that was cut off
+     * while waiting for a standby) is on a standby before anyone is told it is stored. (A plain
+     * read, even one holding a transaction id, commits without waiting.)
+     */
+    @Transactional
+    public StoredRegistration insertOnce(RegistrationRequest user, String passwordHash, String registrationKey) {
+        Optional<Long> created = jdbc.sql("""
+                        INSERT INTO users (first_name, second_name, birthdate, biography, city, password_hash,
+                                           registration_key)
+                        VALUES (:first, :second, :birthdate, :biography, :city, :hash, :key)
+                        ON CONFLICT (registration_key) WHERE registration_key IS NOT NULL DO NOTHING
                         RETURNING id""")
-                .param("first", user.firstName().strip())
-                .param("second", user.secondName().strip())
+                .param("first", user.firstName())
+                .param("second", user.secondName())
                 .param("birthdate", user.birthdate())
-                .param("biography", user.biography() == null ? "" : user.biography())
-                .param("city", user.city().strip())
+                .param("biography", user.biography())
+                .param("city", user.city())
                 .param("hash", passwordHash)
+                .param("key", registrationKey)
                 .query(Long.class)
+                .optional();
+        if (created.isPresent()) {
+            return new StoredRegistration(created.get(), true, null, null);
+        }
+        return jdbc.sql("UPDATE users SET registration_key = registration_key WHERE registration_key = :key"
+                        + " RETURNING " + PROFILE_COLUMNS + ", password_hash")
+                .param("key", registrationKey)
+                .query((rs, row) -> new StoredRegistration(rs.getLong("id"), false,
+                        new RegistrationRequest(rs.getString("first_name"), rs.getString("second_name"),
+                                rs.getObject("birthdate", LocalDate.class), rs.getString("biography"),
+                                rs.getString("city"), null),
+                        rs.getString("password_hash")))
                 .single();
     }
 
@@ -50,7 +78,12 @@ public class UserRepository {
                 .optional();
     }
 
-    /** The stored password hash of this user, if the user exists. */
+    /**
+     * The stored password hash of this user, if the user exists. A read-write transaction on
+     * purpose: it runs on the primary, so a user who has just registered can log in at once, before
+     * any standby has the row.
+     */
+    @Transactional
     public Optional<String> findPasswordHash(long id) {
         return jdbc.sql("SELECT password_hash FROM users WHERE id = :id")
                 .param("id", id)

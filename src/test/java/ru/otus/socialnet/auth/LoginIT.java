@@ -8,21 +8,14 @@ import java.util.Base64;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
-class LoginIT extends ClusterTest {
+class LoginIT extends ReplicatedServiceTest {
 
     private static final String PASSWORD = "correct horse battery";
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
 
     private String newUser() {
         return api.register(unique("Вход"), "Логинов").text("user_id");

@@ -3,6 +3,10 @@ package ru.otus.socialnet.ha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +54,25 @@ class PatroniFailoverIT {
     @AfterAll
     static void wipe() {
         patroni.wipe();
+    }
+
+    /** Slow statements are logged on every node, never with bind parameters (patroni.yml, bootstrap.dcs). */
+    @Test
+    void everyNodeLogsSlowStatementsWithoutTheirParameters() throws Exception {
+        for (ClusterControl.Node node : patroni.control().nodes()) {
+            assertThat(node.role()).as("%s is up", node.name()).isNotEqualTo("down");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + node.authority() + "/postgres",
+                    "postgres", "postgres"); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("""
+                         SELECT current_setting('log_parameter_max_length'),
+                                current_setting('log_parameter_max_length_on_error'),
+                                current_setting('log_min_duration_statement')""")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("log_parameter_max_length on %s", node.authority()).isEqualTo("0");
+                assertThat(rs.getString(2)).as("log_parameter_max_length_on_error on %s", node.authority()).isEqualTo("0");
+                assertThat(rs.getString(3)).as("log_min_duration_statement on %s", node.authority()).isEqualTo("1s");
+            }
+        }
     }
 
     @Test

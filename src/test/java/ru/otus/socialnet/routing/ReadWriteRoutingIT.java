@@ -6,11 +6,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.RoutingHealth;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
@@ -18,17 +16,12 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * Where the statements really run, by each server's own pg_stat_statements: reads on the replicas
  * and never on the primary, writes on the primary only.
  */
-class ReadWriteRoutingIT extends ClusterTest {
+class ReadWriteRoutingIT extends ReplicatedServiceTest {
 
     static final String SEARCH_SQL = "WHERE lower(first_name) ~>=~ (SELECT lower(";
     static final String GET_SQL = "biography, city FROM users WHERE id =";
     static final String INSERT_SQL = "INSERT INTO users";
     static final String TOKEN_SQL = "INSERT INTO auth_tokens";
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
 
     @AfterEach
     void allNodesBack() {

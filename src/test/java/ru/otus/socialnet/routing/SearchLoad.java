@@ -16,6 +16,7 @@ final class SearchLoad implements AutoCloseable {
     private final ExecutorService clients;
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong slowestMillis = new AtomicLong();
     private final Queue<String> failures = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
 
@@ -24,8 +25,10 @@ final class SearchLoad implements AutoCloseable {
         for (int i = 0; i < clientCount; i++) {
             clients.submit(() -> {
                 while (running) {
+                    long start = System.nanoTime();
                     try {
                         Api.Response r = api.get("/user/search", Map.of("first_name", "Ла", "last_name", "Ну"));
+                        slowestMillis.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
                         if (r.status() == 200) {
                             ok.incrementAndGet();
                         } else {
@@ -47,6 +50,15 @@ final class SearchLoad implements AutoCloseable {
 
     long failed() {
         return failed.get();
+    }
+
+    /** The longest any request took, in ms, since the load started or the last {@link #resetSlowest}. */
+    long slowestMillis() {
+        return slowestMillis.get();
+    }
+
+    void resetSlowest() {
+        slowestMillis.set(0);
     }
 
     /** Up to 5 failure descriptions, for the assertion message. */

@@ -6,22 +6,14 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
-import ru.otus.socialnet.testsupport.RoutingHealth;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
 /** The error contract: every error has message, request_id and code; a dead database is a 503 with Retry-After. */
-class ErrorResponsesIT extends ClusterTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
+class ErrorResponsesIT extends ReplicatedServiceTest {
 
     @Test
     void primaryDownMakesWritesA503WithRetryAfterWhileReadsGoOn() {
@@ -29,9 +21,6 @@ class ErrorResponsesIT extends ClusterTest {
         assertThat(registered.status()).isEqualTo(200);
         String id = registered.text("user_id");
         cluster.awaitReplicasCaughtUp();
-        // The case under test is the primary alone going down: both replicas serving, as the
-        // service sees them (an earlier test may have restarted them).
-        new RoutingHealth(api, cluster).awaitBothInRotation();
         cluster.stop(Node.PRIMARY);
         try {
             assertThat(api.get("/user/get/" + id).status()).as("reads are served by the replicas").isEqualTo(200);

@@ -15,7 +15,11 @@ import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A plain HTTP client for the running service: the tests see exactly what a user's client sees. */
+/**
+ * A plain HTTP client for the running service: the tests see exactly what a user's client sees.
+ * Every response is also checked against the service's published OpenAPI description
+ * ({@link ApiContract}): a test whose request got an answer the description does not allow fails.
+ */
 public final class Api {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -77,10 +81,14 @@ public final class Api {
         return body;
     }
 
-    public Response send(HttpRequest.Builder request) {
+    public Response send(HttpRequest.Builder builder) {
         try {
-            HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpRequest request = builder.timeout(Duration.ofSeconds(30)).build();
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            URI uri = request.uri();
+            ApiContract.of(base).check(request.method(), uri.getRawPath()
+                    + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : ""), response.statusCode(),
+                    response.headers().map(), response.body());
             JsonNode json = null;
             String type = response.headers().firstValue("Content-Type").orElse("");
             if (type.contains("json") && !response.body().isEmpty()) {

@@ -20,9 +20,15 @@ public abstract class ClusterTest {
 
     protected Api api;
 
+    /**
+     * Every test starts from a cluster the service sees whole: writable, both standbys reading. An
+     * earlier test (in this context or another) may have stopped, killed or hung nodes; they are
+     * running again, but this service may not have re-probed them yet.
+     */
     @BeforeEach
-    void connectClient() {
+    void connectClientToAServingCluster() {
         api = new Api(port);
+        new RoutingHealth(api, cluster).awaitAllServing();
     }
 
     /** Reads on both replicas (PG_AUTHORITY_REPLICA lists them). */
@@ -42,6 +48,11 @@ public abstract class ClusterTest {
         registry.add("pg.database", () -> TestCluster.DATABASE);
         registry.add("pg.user", () -> TestCluster.APP_USER);
         registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
+    }
+
+    /** Rows of {@code table} (users, auth_tokens) on the primary: what requests really stored. */
+    protected static long rowsOnPrimary(String table) {
+        return cluster.queryLong(TestCluster.Node.PRIMARY, "SELECT count(*) FROM " + table);
     }
 
     /** A fresh prefix per call, so tests do not see each other's users. */

@@ -45,4 +45,17 @@ public final class RoutingHealth {
         await(Node.REPLICA1, "IN_ROTATION");
         await(Node.REPLICA2, "IN_ROTATION");
     }
+
+    /**
+     * The whole cluster as the service sees it after an earlier test's faults: writable, and every
+     * standby it knows of reading (a service configured with the primary alone knows of none).
+     */
+    public void awaitAllServing() {
+        await(Node.PRIMARY, "PRIMARY");
+        for (Node standby : new Node[] {Node.REPLICA1, Node.REPLICA2}) {
+            if (replication().path("details").path("nodes").has(cluster.authority(standby))) {
+                await(standby, "IN_ROTATION");
+            }
+        }
+    }
 }

@@ -111,18 +111,27 @@ public final class TestCluster {
     public String cli(Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>(List.of(repo.resolve("bin/cluster").toString()));
         command.addAll(List.of(args));
+        Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        env.putAll(cliEnvironment());
+        return run(command, env, "bin/cluster " + String.join(" ", args));
+    }
+
+    private static String run(List<String> command, String what) {
+        return run(command, Map.of(), what);
+    }
+
+    private static String run(List<String> command, Map<String, String> env, String what) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(extraEnv);
-        pb.environment().putAll(cliEnvironment());
+        pb.environment().putAll(env);
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " timed out\n" + out);
+                throw new IllegalStateException(what + " timed out\n" + out);
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("bin/cluster " + String.join(" ", args) + " failed:\n" + out);
+                throw new IllegalStateException(what + " failed:\n" + out);
             }
             return out;
         } catch (IOException e) {
@@ -144,6 +153,42 @@ public final class TestCluster {
     /** kill -9 of the node's postmaster and its processes, as a crash. */
     public void kill(Node node) {
         cli("kill", node.cliName);
+    }
+
+    /** SIGSTOP of every process of the node: it hangs (connections open, nothing answers). */
+    public void pause(Node node) {
+        cli("pause", node.cliName);
+    }
+
+    /** SIGCONT: the node answers again. */
+    public void resume(Node node) {
+        cli("resume", node.cliName);
+    }
+
+    /**
+     * Starts the node with plain {@code pg_ctl start}, past bin/cluster's guard against a stale
+     * former primary: the operator's mistake the service itself must survive.
+     */
+    public void startBypassingTheGuard(Node node) {
+        Path data = dir.resolve(node.cliName).resolve("data");
+        List<String> command = new ArrayList<>(List.of("pg_ctl", "-D", data.toString(), "-l",
+                dir.resolve(node.cliName).resolve("postgres.log").toString(), "-w", "start"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(0, List.of("runuser", "-u", "postgres", "--", "env",
+                    "PATH=/usr/lib/postgresql/15/bin:" + System.getenv("PATH")));
+        } else {
+            command.addAll(0, List.of("env", "PATH=/usr/lib/postgresql/15/bin:" + System.getenv("PATH")));
+        }
+        run(command, "pg_ctl start " + node.cliName);
+    }
+
+    /** Runs one statement on the node as the superuser. */
+    public void execute(Node node, String sql) {
+        try (Connection c = superuser(node); Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(node + ": " + e.getMessage(), e);
+        }
     }
 
     /** A superuser connection to one node (for the servers' own counters and admin functions). */
@@ -174,12 +219,17 @@ public final class TestCluster {
 
     /** Waits until both replicas have replayed everything the primary has written so far. */
     public void awaitReplicasCaughtUp() {
+        awaitCaughtUp(Node.PRIMARY);
+    }
+
+    /** Waits until two standbys stream from {@code primary} and have replayed all it wrote so far. */
+    public void awaitCaughtUp(Node primary) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            long behind = queryLong(Node.PRIMARY, """
+            long behind = queryLong(primary, """
                     SELECT count(*) FROM pg_stat_replication
                      WHERE state <> 'streaming' OR replay_lsn < pg_current_wal_lsn()""");
-            long streaming = queryLong(Node.PRIMARY, "SELECT count(*) FROM pg_stat_replication");
+            long streaming = queryLong(primary, "SELECT count(*) FROM pg_stat_replication");
             if (behind == 0 && streaming == 2) {
                 return;
             }

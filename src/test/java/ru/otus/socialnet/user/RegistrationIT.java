@@ -5,20 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
 /** Registration and profile reads: what is stored, and that bad input is refused with nothing stored. */
-class RegistrationIT extends ClusterTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
+class RegistrationIT extends ReplicatedServiceTest {
 
     private long userCount() {
         return cluster.queryLong(Node.PRIMARY, "SELECT count(*) FROM users");

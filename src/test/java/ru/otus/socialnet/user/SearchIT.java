@@ -11,12 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import ru.otus.socialnet.testsupport.Api;
-import ru.otus.socialnet.testsupport.ClusterTest;
+import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
 /**
@@ -24,12 +22,7 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * bounds, literal wildcards, and the edges of the byte-range form of "starts with" the statement
  * uses (longest names, the highest code point right after the prefix).
  */
-class SearchIT extends ClusterTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        withReplicas(registry);
-    }
+class SearchIT extends ReplicatedServiceTest {
 
     private List<String> register(String first, String... lastNames) {
         List<String> ids = new ArrayList<>();
