@@ -14,7 +14,8 @@
 #   pgss_reset / pgss_search_calls NODE   each node's own pg_stat_statements counters
 #
 # Settings: LOAD_DIR (<repo>/.load: jar copy, prefix CSV, logs, results), PGCLUSTER_PORT and
-# PGCLUSTER_DIR (the local cluster, as for bin/cluster), JAVA (java on PATH), APP_JAVA_OPTS.
+# PGCLUSTER_DIR (the local cluster, as for bin/cluster), JAVA (java on PATH), APP_JAVA_OPTS,
+# APP_JAR (a service jar to run instead of this repository's build).
 
 : "${repo:?set repo to the repository root before sourcing load-functions.sh}"
 # shellcheck source=cluster/pg-functions.sh source-path=SCRIPTDIR/..
@@ -44,6 +45,8 @@ load_setup() {
 # load_jar: the service jar as a copy under LOAD_DIR, so that './mvnw -Pload clean' (which the
 # JMeter runs need) cannot delete it from under a running service.
 load_jar() {
+	# A jar given by the caller (bin/bench-search --jar) is used as it is.
+	if [ -n "${APP_JAR:-}" ]; then [ -f "$APP_JAR" ] || pg_die "no jar $APP_JAR"; return 0; fi
 	local built="$repo/target/socialnet-replication-0.1.0-SNAPSHOT.jar"
 	if [ ! -f "$built" ] && [ ! -f "$LOAD_DIR/socialnet.jar" ]; then
 		pg_log "building the service jar"
