@@ -2,6 +2,9 @@ package ru.otus.socialnet.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.Statement;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -13,7 +16,10 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
 
 /**
  * Overload is not failure: standbys whose pools are merely busy (a pool wait that times out under
- * load) stay in rotation. Pools of two connections and 48 clients make every pool busy by design.
+ * load) stay in rotation. Pools of two connections and 48 clients, and for 1.5 s of the load slow
+ * reads: an ACCESS EXCLUSIVE lock taken on the primary is replayed on the standbys, where the reads
+ * wait for it (up to pg.timeouts.read-lock) holding their connections. (The searches alone are now
+ * too fast for 48 clients to keep pools of two busy for the 250 ms a pool wait lasts.)
  */
 class OverloadIT extends ClusterTest {
 
@@ -28,7 +34,14 @@ class OverloadIT extends ClusterTest {
     void busyPoolsBanNoNode() throws Exception {
         RoutingHealth health = new RoutingHealth(api, cluster);
         try (SearchLoad load = new SearchLoad(api, 48)) {
-            TestCluster.sleep(4_000);
+            TestCluster.sleep(1_500);
+            try (Connection c = cluster.superuser(Node.PRIMARY); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+                TestCluster.sleep(1_500);
+                c.rollback();
+            }
+            TestCluster.sleep(1_000);
             load.close();
             System.out.printf("48 clients on pools of 2: %d answered, %d failed%n", load.ok(), load.failed());
             assertThat(load.ok()).isPositive();
