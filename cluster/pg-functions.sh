@@ -119,7 +119,7 @@ node_write_conf() {
 		# Written by cluster/pg-functions.sh: the identity of this node. Not copied by
 		# pg_basebackup or pg_rewind, because it lives outside PGDATA.
 		port = $port
-		listen_addresses = '$PG_LISTEN'
+		listen_addresses = '$(node_addr "$node")'
 		unix_socket_directories = '$node/sock'
 		cluster_name = '$name'
 	EOF
@@ -130,7 +130,9 @@ psql_admin() {
 	local node="$1"; shift
 	local port
 	port="$(sed -n 's/^port = //p' "$node/node.conf")"
-	pg_as_owner psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$node/sock" -p "$port" -U postgres -d postgres "$@"
+	# A hung server (kill -STOP) must not hang every command that asks it something.
+	pg_as_owner env PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-5}" \
+		psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$node/sock" -p "$port" -U postgres -d postgres "$@"
 }
 
 # node_init_primary NODE PORT [NAME]: initdb, cluster-wide settings, roles, database, one
@@ -157,40 +159,43 @@ node_init_primary() {
 	cluster_set_sync_mode "$node" "${PG_SYNC_MODE:-async}"
 }
 
-# node_write_cluster_conf NODE: settings every node shares. They go into PGDATA/postgresql.conf,
-# so pg_basebackup hands them to the replicas and pg_rewind keeps them.
-node_write_cluster_conf() {
-	pg_as_owner tee -a "$1/data/postgresql.conf" >/dev/null <<-'EOF'
+# PG_SHARED_CONF: the server settings every mode shares (cluster/postgresql.shared.conf), found
+# next to this file wherever it is (the repository, /cluster in compose, the Patroni image).
+PG_SHARED_CONF="${PG_SHARED_CONF:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/postgresql.shared.conf}"
 
-		# --- socialnet-replication (cluster/pg-functions.sh) ---
-		include_if_exists = '../node.conf'  # port, listen address, name: per node
-		wal_level = replica
-		max_wal_senders = 10
-		max_replication_slots = 10
-		wal_keep_size = 256MB
-		hot_standby = on
-		hot_standby_feedback = on      # long replica reads must not be cancelled by vacuum
-		# Standbys report positions and their xmin every second, not every 10 s: lag figures are
-		# fresh, and a VACUUM right after a bulk load is not held back by a stale standby xmin
-		# (it could not mark the new pages all-visible, and index-only scans would visit the heap).
-		wal_receiver_status_interval = 1s
-		wal_log_hints = on             # pg_rewind can turn a failed primary into a replica
-		max_connections = 300
-		shared_buffers = 256MB
-		synchronous_commit = on
-		shared_preload_libraries = 'pg_stat_statements'  # per-node read counters
-		pg_stat_statements.track = top
-		password_encryption = 'scram-sha-256'
-		unix_socket_permissions = 0700 # trust on the socket is for the owner only
-		logging_collector = off
-		log_line_prefix = '%m [%p] %q%u@%d/%a '
-		log_connections = off
-		log_min_duration_statement = 1000
-		# Slow statements are logged without their bind values (names, biographies, password
-		# hashes are bind values): 0 = no parameters in statement logs, nor in error reports.
-		log_parameter_max_length = 0
-		log_parameter_max_length_on_error = 0
-	EOF
+# node_write_cluster_conf NODE: the shared settings, and the include of the node's own. They go
+# into PGDATA/postgresql.conf, so pg_basebackup hands them to the replicas and pg_rewind keeps them.
+node_write_cluster_conf() {
+	[ -r "$PG_SHARED_CONF" ] || pg_die "cannot read the shared server settings: $PG_SHARED_CONF"
+	{
+		printf '\n# --- socialnet-replication (cluster/pg-functions.sh) ---\n'
+		printf "include_if_exists = '../node.conf'  # port, listen address, name: per node\n"
+		printf '# --- from cluster/postgresql.shared.conf: the settings every mode shares ---\n'
+		cat "$PG_SHARED_CONF"
+	} | pg_as_owner tee -a "$1/data/postgresql.conf" >/dev/null
+}
+
+# pg_shared_settings: the shared settings as 'NAME<TAB>VALUE' lines (comments dropped, quotes
+# removed), for configurations that are not a postgresql.conf (Patroni's) and for the tests.
+pg_shared_settings() {
+	[ -r "$PG_SHARED_CONF" ] || pg_die "cannot read the shared server settings: $PG_SHARED_CONF"
+	local line name value
+	while IFS= read -r line || [ -n "$line" ]; do
+		line="${line#"${line%%[![:space:]]*}"}"
+		case "$line" in '' | '#'*) continue ;; esac
+		[[ "$line" == *=* ]] || pg_die "$PG_SHARED_CONF: not 'name = value': $line"
+		name="${line%%=*}" value="${line#*=}"
+		name="${name%"${name##*[![:space:]]}"}"
+		value="${value#"${value%%[![:space:]]*}"}"
+		if [[ "$value" == "'"* ]]; then
+			value="${value#\'}"
+			[[ "$value" == *"'"* ]] || pg_die "$PG_SHARED_CONF: unterminated quote: $line"
+			value="${value%%\'*}"
+		else
+			value="${value%%[[:space:]#]*}"
+		fi
+		printf '%s\t%s\n' "$name" "$value"
+	done <"$PG_SHARED_CONF"
 }
 
 # node_write_hba NODE: scram-sha-256 for TCP from PG_HBA_NET only; trust only on the private socket.
@@ -219,13 +224,17 @@ node_create_roles() {
 	psql_admin "$node" -d "$PG_DATABASE" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
 }
 
-# node_ensure_slot NODE SLOT: physical replication slot SLOT on NODE (a primary), if missing.
-node_ensure_slot() {
-	psql_admin "$1" -v slot="$2" <<-'EOF' >/dev/null
-		SELECT pg_create_physical_replication_slot(:'slot')
+# slot_sql: creates the physical slot :'slot' unless it exists, reserving WAL at once: the
+# standby it is for may need WAL from now on before it first connects (a rewound node does).
+slot_sql() {
+	cat <<-'EOF'
+		SELECT pg_create_physical_replication_slot(:'slot', true)
 		WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = :'slot');
 	EOF
 }
+
+# node_ensure_slot NODE SLOT: physical replication slot SLOT on NODE (a primary), if missing.
+node_ensure_slot() { slot_sql | psql_admin "$1" -v slot="$2" >/dev/null; }
 
 # node_clone_replica NODE PORT NAME PRIMARY_HOST PRIMARY_PORT: pg_basebackup -R -X stream from
 # the primary through slot NAME, as application_name NAME. Idempotent like node_init_primary.
@@ -246,21 +255,34 @@ node_clone_replica() {
 # node_port NODE: the port NODE listens on.
 node_port() { sed -n 's/^port = //p' "$1/node.conf"; }
 
-# node_is_running NODE: true when NODE's postmaster is alive and listening (a kill -9'ed one can
-# linger as a zombie that pg_ctl still counts as running, but its port is closed).
-node_is_running() {
-	[ -s "$1/data/PG_VERSION" ] && pg_as_owner pg_ctl -D "$1/data" status >/dev/null 2>&1 &&
-		port_open "$PG_LISTEN" "$(node_port "$1")"
+# node_postmaster_pid NODE: the pid in NODE's lock file when that process is alive and not a
+# zombie (a kill -9'ed postmaster lingers as one for a second or two, and kill -0 still succeeds).
+node_postmaster_pid() {
+	local pid state
+	pid="$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null)" || return 1
+	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
+	state="$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)" || return 1
+	[ -n "$state" ] && [ "$state" != Z ] || return 1
+	# A pid from a stale lock file may have been reused by another program since.
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ] || return 1
+	echo "$pid"
 }
+
+# node_is_running NODE: true while NODE's postmaster is alive (hung or not: see node_answers).
+node_is_running() { [ -s "$1/data/PG_VERSION" ] && node_postmaster_pid "$1" >/dev/null; }
+
+# node_answers NODE: true when NODE's server answers a query (a SIGSTOPped one is running, but
+# does not answer).
+node_answers() { psql_admin "$1" -c 'SELECT 1' >/dev/null 2>&1; }
 
 # node_start NODE: start and wait until it accepts connections (a standby: read-only ones).
 node_start() {
 	local node="$1"
 	if node_is_running "$node"; then return 0; fi
-	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 \
+	node_wait_port_closed "$node" 20 \
 		|| pg_die "port $(node_port "$node") is still taken; is another server using it?"
 	wait_postmaster_gone "$node"
-	pg_as_owner pg_ctl -D "$node/data" -l "$node/postgres.log" -w -t 60 start >/dev/null \
+	node_as_owner "$node" pg_ctl -D "$node/data" -l "$node/postgres.log" -w -t 60 start >/dev/null \
 		|| { tail -n 20 "$node/postgres.log" >&2; pg_die "node $node did not start"; }
 }
 
@@ -270,7 +292,7 @@ node_stop() {
 	if node_is_running "$node"; then
 		pg_as_owner pg_ctl -D "$node/data" -m "$mode" -w -t 60 stop >/dev/null || true
 	fi
-	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
+	node_wait_port_closed "$node" 20 || true
 }
 
 # node_kill NODE: kill -9 the postmaster and its processes, as a crash would, then wait until its
@@ -281,12 +303,12 @@ node_kill() {
 	[ -n "$pid" ] || return 0
 	kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
 	pkill -9 -P "$pid" 2>/dev/null || true
-	wait_port_free "$PG_LISTEN" "$(node_port "$node")" 20 || true
+	node_wait_port_closed "$node" 20 || true
 	pg_event "$(node_name "$node") is down: killed, its port is closed"
 }
 
-# wait_postmaster_gone NODE: a kill -9'ed postmaster lingers as a zombie for a second or two, and
-# a new postmaster refuses to start while the pid in the old lock file is alive.
+# wait_postmaster_gone NODE: a new postmaster refuses to start while the pid in the old lock file
+# is alive, and a kill -9'ed one lingers as a zombie for a second or two.
 wait_postmaster_gone() {
 	local pid i
 	pid="$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null)" || return 0
@@ -353,8 +375,13 @@ node_write_sync_mode() {
 
 # cluster_apply_start_sync_mode PRIMARY_NODE: the start-up switch. PG_SYNC_MODE when it is set;
 # unset keeps the mode the cluster was last switched to (ALTER SYSTEM persists it in PGDATA).
+# The standbys that count are every node but this one (after a failover it is not 'primary').
 cluster_apply_start_sync_mode() {
-	if [ -n "${PG_SYNC_MODE:-}" ]; then cluster_set_sync_mode "$1" "$PG_SYNC_MODE"; fi
+	local others
+	[ -n "${PG_SYNC_MODE:-}" ] || return 0
+	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+	mapfile -t others < <(names_except "$(node_name "$1")" primary $PG_REPLICA_NAMES)
+	cluster_set_sync_mode "$1" "$PG_SYNC_MODE" "${others[@]}"
 }
 
 # node_exec NODE: replace this shell with NODE's postmaster in the foreground, as a container's main
@@ -424,32 +451,20 @@ freshest_standby() {
 	FRESHEST_STANDBY="$best"
 }
 
-# node_promote NODE: end recovery (pg_promote, waiting until it is done) on a standby.
+# node_promote NODE: end recovery (pg_promote, waiting until it is done) on a standby, then a
+# checkpoint, so that its control file names the new timeline too (see "Who may lead" below:
+# the history file and the WAL already do; this is the evidence every tool reads).
 node_promote() {
 	local promoted
 	promoted="$(psql_admin "$1" -c 'SELECT pg_promote(wait => true, wait_seconds => 60)')"
 	[ "$promoted" = t ] || pg_die "$(node_name "$1") did not finish promotion"
+	psql_admin "$1" -c CHECKPOINT >/dev/null
 }
 
 # node_current_timeline NODE: the timeline the node writes on now. pg_control_checkpoint() lags
 # right after a promotion, so it is read from the name of the current WAL file.
 node_current_timeline() {
 	psql_admin "$1" -c "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int"
-}
-
-# node_follow NODE PRIMARY_HOST PRIMARY_PORT: make the standby NODE stream from another primary,
-# through its own slot (named after it), by reload: primary_conninfo is reloadable since PG 13.
-# The password is in the statement, so the session keeps it out of pg_stat_statements.
-node_follow() {
-	local node="$1" host="$2" port="$3" name conninfo
-	name="$(node_name "$node")"
-	conninfo="host=$host port=$port user=$PG_REPLICATION_USER password=$PG_REPLICATION_PASSWORD application_name=$name"
-	psql_admin "$node" -v conninfo="$conninfo" -v slot="$name" >/dev/null <<-'EOF'
-		SET pg_stat_statements.track_utility = off;
-		ALTER SYSTEM SET primary_conninfo = :'conninfo';
-		ALTER SYSTEM SET primary_slot_name = :'slot';
-		SELECT pg_reload_conf();
-	EOF
 }
 
 # node_wait_streaming_on_timeline NODE TIMELINE SECONDS: until NODE's WAL receiver streams
@@ -464,27 +479,336 @@ node_wait_streaming_on_timeline() {
 	pg_die "$(node_name "$node") is not streaming on timeline $tli after $3 s (receiver: ${s:-none})"
 }
 
-# node_rejoin NODE PRIMARY_NODE: turn a failed former primary NODE into a standby of PRIMARY_NODE
-# with pg_rewind. pg_rewind copies the source's configuration, so the standby settings are
-# written afterwards (-R) and the node's own identity stays in node.conf, outside PGDATA.
-node_rejoin() {
-	local node="$1" primary="$2" name
+# replication_conninfo HOST PORT NAME: the connection a standby named NAME streams over: as the
+# replication role (pg_hba.conf admits no other role for replication), with its password quoted
+# for libpq, and NAME as application_name (what pg_stat_replication and quorum names show).
+replication_conninfo() {
+	local pw="${PG_REPLICATION_PASSWORD//\\/\\\\}"
+	printf "host=%s port=%s user=%s password='%s' application_name=%s" \
+		"$1" "$2" "$PG_REPLICATION_USER" "${pw//\'/\\\'}" "$3"
+}
+
+# conf_quote TEXT: TEXT as a quoted value in a PostgreSQL configuration file (' and \ doubled,
+# the way ALTER SYSTEM writes postgresql.auto.conf).
+conf_quote() {
+	local v="${1//\\/\\\\}"
+	printf "'%s'" "${v//\'/\'\'}"
+}
+
+# node_follow NODE HOST PORT: make NODE a standby of the primary at HOST:PORT, streaming as the
+# replication role through its own slot (named after it). A running standby takes it by reload
+# (primary_conninfo is reloadable since PG 13; the password stays out of pg_stat_statements); a
+# stopped node gets it written before it starts (node_write_standby_conf).
+node_follow() {
+	local node="$1" host="$2" port="$3" name conninfo
 	name="$(node_name "$node")"
-	node_stop "$node" fast
-	wait_postmaster_gone "$node"
-	# pg_rewind may first run crash recovery in single-user mode, which refuses standby mode;
-	# -R below writes standby.signal again.
+	conninfo="$(replication_conninfo "$host" "$port" "$name")"
+	if ! node_is_running "$node"; then
+		node_write_standby_conf "$node" "$conninfo" "$name"
+		return
+	fi
+	psql_admin "$node" -v conninfo="$conninfo" -v slot="$name" >/dev/null <<-'EOF'
+		SET pg_stat_statements.track_utility = off;
+		ALTER SYSTEM SET primary_conninfo = :'conninfo';
+		ALTER SYSTEM SET primary_slot_name = :'slot';
+		SELECT pg_reload_conf();
+	EOF
+}
+
+# node_write_standby_conf NODE CONNINFO SLOT: the standby settings of a stopped node, in place
+# before its first start (node_auto_conf_set), then standby.signal.
+node_write_standby_conf() {
+	node_auto_conf_set "$1" primary_conninfo "$2" primary_slot_name "$3"
+	pg_as_owner touch "$1/data/standby.signal"
+}
+
+# node_auto_conf_set NODE NAME VALUE [NAME VALUE...]: settings of a stopped node in
+# postgresql.auto.conf, where ALTER SYSTEM keeps them. Each replaces any line of that name: the
+# file may hold another node's (pg_basebackup -R appends; pg_rewind copies the source's file,
+# whose primary_slot_name is the source's own), and no stale copy is left to mislead a reader.
+node_auto_conf_set() {
+	local node="$1" names="" lines=""
+	shift
+	if node_is_running "$node"; then pg_die "$(node_name "$node") is running: change its settings with ALTER SYSTEM"; fi
+	while [ $# -ge 2 ]; do
+		names+="${names:+|}$1"
+		lines+="$1 = $(conf_quote "$2")"$'\n'
+		shift 2
+	done
+	# Through stdin: a password in a value never shows on a command line.
+	# shellcheck disable=SC2016 # $1 and $2 are expanded by the inner sh
+	printf '%s' "$lines" | pg_as_owner sh -c 'umask 077
+		{ grep -Ev "^[[:space:]]*($2)[[:space:]]*=" "$1" 2>/dev/null; cat; } >"$1.new" && mv "$1.new" "$1"' \
+		_ "$node/data/postgresql.auto.conf" "$names"
+}
+
+# node_save_wal NODE: a copy of the stopped NODE's WAL, outside PGDATA, taken before pg_rewind.
+# The rewound node replays from the last checkpoint both nodes shared, and that WAL can be gone
+# from both: the new primary keeps only wal_keep_size of it, and the crash recovery pg_rewind runs
+# first on a node that was killed recycles the node's own. The copy serves as the node's archive
+# (restore_command) until it streams; node_forget_saved_wal drops it.
+node_save_wal() {
+	local saved="$1/wal-before-rewind"
+	pg_as_owner rm -rf "$saved"
+	pg_as_owner mkdir -m 0700 "$saved"
+	pg_as_owner find "$1/data/pg_wal" -maxdepth 1 -type f -regextype posix-extended \
+		-regex '.*/([0-9A-F]{24}|[0-9A-F]{8}\.history)' -exec cp -p -t "$saved" {} +
+}
+
+# node_forget_saved_wal NODE: once the rejoined NODE streams, it needs its saved WAL no more.
+node_forget_saved_wal() {
+	psql_admin "$1" >/dev/null <<-'EOF'
+		ALTER SYSTEM RESET restore_command;
+		SELECT pg_reload_conf();
+	EOF
+	pg_as_owner rm -rf "$1/wal-before-rewind"
+}
+
+# psql_remote HOST PORT [psql args...]: a superuser session over TCP, to a server whose files
+# are not here (another container's).
+psql_remote() {
+	local host="$1" port="$2"
+	shift 2
+	env PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGCONNECT_TIMEOUT=5 "$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 \
+		"host=$host port=$port user=postgres dbname=postgres" "$@"
+}
+
+# node_rejoin NODE HOST PORT: turn the stopped NODE (a former primary, or a node that went its
+# own way) into a standby of the primary at HOST:PORT with pg_rewind. It does not start it
+# (node_start_rejoined does).
+#   - NODE/rejoining (outside PGDATA) marks it until the standby settings are written: a rewind
+#     that stops halfway leaves a directory that is neither the old node nor a copy of the new
+#     primary; node_kind reports it, so nothing starts it as either;
+#   - no pg_rewind -R: -R would write primary_conninfo as the rewinding superuser, whom pg_hba
+#     refuses replication, next to the slot name copied from the source; the node would start
+#     unable to fetch the WAL it needs to become consistent. Its own settings go in first;
+#   - its own WAL is saved first and is its restore_command until it streams (node_save_wal).
+node_rejoin() {
+	local node="$1" host="$2" port="$3" name
+	name="$(node_name "$node")"
+	if node_is_running "$node"; then pg_die "$name is running: stop it before a rejoin"; fi
+	pg_as_owner touch "$node/rejoining"
+	# Without a clean shutdown pg_rewind first runs crash recovery in single-user mode, which
+	# refuses standby mode.
 	pg_as_owner rm -f "$node/data/standby.signal"
-	node_ensure_slot "$primary" "$name"
-	# Right after a promotion the new primary's control file still names the old timeline, and
-	# pg_rewind would then answer "no rewind required"; a checkpoint writes the new one.
-	psql_admin "$primary" -c CHECKPOINT >/dev/null
-	pg_as_owner env PGPASSWORD="$PG_SUPERUSER_PASSWORD" pg_rewind -D "$node/data" -R \
-		--source-server="host=$PG_LISTEN port=$(node_port "$primary") user=postgres dbname=postgres application_name=$name" \
-		>"$node/rewind.log" 2>&1 || { cat "$node/rewind.log" >&2; pg_die "pg_rewind of $name failed"; }
-	pg_as_owner touch "$node/data/standby.signal"
-	node_start "$node"
-	node_follow "$node" "$PG_LISTEN" "$(node_port "$primary")"
+	slot_sql | psql_remote "$host" "$port" -v slot="$name" >/dev/null
+	# Right after a promotion the new primary's control file may still name the old timeline,
+	# and pg_rewind would answer "no rewind required"; a checkpoint writes the new one.
+	psql_remote "$host" "$port" -c CHECKPOINT >/dev/null
+	node_save_wal "$node"
+	pg_as_owner env PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGCONNECT_TIMEOUT=10 pg_rewind -D "$node/data" \
+		--source-server="host=$host port=$port user=postgres dbname=postgres application_name=$name" \
+		>"$node/rewind.log" 2>&1 || {
+		cat "$node/rewind.log" >&2
+		pg_die "pg_rewind of $name failed; it stays marked as rejoining (never started as a primary): run the rejoin again"
+	}
+	node_auto_conf_set "$node" restore_command "cp \"$node/wal-before-rewind/%f\" \"%p\""
+	node_follow "$node" "$host" "$port"
+	pg_as_owner rm -f "$node/rejoining"
+}
+
+# node_start_rejoined NODE TIMELINE: start the rewound NODE, wait (60 s at most) until it streams
+# on TIMELINE, the primary's, then drop the WAL it saved for its replay.
+node_start_rejoined() {
+	node_start "$1"
+	node_wait_streaming_on_timeline "$1" "$2" 60
+	node_forget_saved_wal "$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Who may lead: evidence that survives a crash.
+#
+# A promotion starts a new timeline. The promoted node writes the timeline's history file
+# (pg_wal/0000000N.history) before it accepts a write, names every WAL segment after it, and
+# records it in its control file at once as the minimum recovery point's timeline (as the
+# checkpoint's only at the next checkpoint, which node_promote forces). A standby that follows
+# the new primary receives the history file too. So a node's files tell the newest timeline it
+# wrote or received, whether it was shut down, killed or is running; and a node that would start
+# as a primary (no standby.signal) on an older timeline than another node of its cluster is
+# stale: a failover happened after it was the primary, and writes were acknowledged elsewhere.
+# ---------------------------------------------------------------------------------------------
+
+# node_evidence NODE: "NAME SYSTEM_ID TIMELINE KIND" from NODE's files, nothing without data.
+# TIMELINE is the newest one they show: history files and WAL segment names in pg_wal, the
+# control file's checkpoint and minimum recovery point timelines. KIND: node_kind.
+node_evidence() {
+	local node="$1" control sysid tli=0 f t
+	[ -s "$node/data/PG_VERSION" ] || return 0
+	control="$("$PG_BINDIR/pg_controldata" -D "$node/data" 2>/dev/null)"
+	sysid="$(sed -n 's/^Database system identifier: *//p' <<<"$control")"
+	while read -r t; do
+		if [ "$t" -gt "$tli" ]; then tli="$t"; fi
+	done < <(sed -n "s/^\(Latest checkpoint's TimeLineID\|Min recovery ending loc's timeline\): *//p" <<<"$control")
+	for f in "$node"/data/pg_wal/*; do
+		f="${f##*/}"
+		if [[ "$f" =~ ^([0-9A-F]{8})(\.history|[0-9A-F]{16}(\.partial)?)$ ]]; then
+			t=$((16#${BASH_REMATCH[1]}))
+			if [ "$t" -gt "$tli" ]; then tli="$t"; fi
+		fi
+	done
+	echo "$(node_name "$node") ${sysid:-unknown} $tli $(node_kind "$node")"
+}
+
+# node_timeline NODE: the newest timeline NODE's own files show (node_evidence); 0 without data.
+node_timeline() {
+	local tli
+	read -r _ _ tli _ <<<"$(node_evidence "$1")"
+	echo "${tli:-0}"
+}
+
+# node_kind NODE: how NODE would start: standby (standby.signal), rejoining (a rejoin that did
+# not finish: see node_rejoin) or primary.
+node_kind() {
+	if [ -e "$1/rejoining" ]; then echo rejoining
+	elif [ -e "$1/data/standby.signal" ]; then echo standby
+	else echo primary; fi
+}
+
+# peer_evidence HOST PORT: "NAME SYSTEM_ID TIMELINE KIND" of the server at HOST:PORT, whose files
+# are elsewhere (another container). Asked over the replication protocol as the replication role:
+# IDENTIFY_SYSTEM reports the timeline on a standby too; KIND is standby while it is in hot
+# standby, else primary. Nothing when it does not answer within 3 s.
+peer_evidence() {
+	local out sysid tli hot name
+	out="$(env PGPASSWORD="$PG_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=3 "$PG_BINDIR/psql" -X -q -A -t -F ' ' \
+		"host=$1 port=$2 user=$PG_REPLICATION_USER dbname=replication replication=true application_name=peer-probe" \
+		-c IDENTIFY_SYSTEM -c 'SHOW in_hot_standby' -c 'SHOW cluster_name' 2>/dev/null)" || return 0
+	{ read -r sysid tli _; read -r hot; read -r name; } <<<"$out"
+	if [ "$hot" = on ]; then hot=standby; else hot=primary; fi
+	echo "${name:-$1:$2} $sysid $tli $hot"
+}
+
+# node_may_lead NAME SYSTEM_ID TIMELINE < EVIDENCE: true when node NAME, on TIMELINE, may run as
+# the primary, given the other nodes' evidence lines on stdin. Otherwise it prints why not: a
+# node of the same cluster is on a newer timeline (NAME is stale), or another claims NAME's
+# timeline as a primary (two primaries: a person must choose). Other clusters' nodes do not count.
+node_may_lead() {
+	local me="$1" sysid="$2" tli="$3" name s t kind
+	while read -r name s t kind; do
+		if [ -z "$name" ] || [ "$name" = "$me" ] || [ "$s" != "$sysid" ]; then continue; fi
+		if [ "$t" -gt "$tli" ]; then
+			echo "$name is on timeline $t ($kind) and $me only on $tli: a failover happened after $me was the primary"
+			return 1
+		fi
+		if [ "$t" = "$tli" ] && [ "$kind" = primary ]; then
+			echo "$name claims timeline $tli as a primary too: two primaries, a person must choose which keeps its writes"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# cluster_choose_leader NODE...: from the files of the given nodes (running or not), the one that
+# may run as the primary. Sets CLUSTER_LEADER to its directory (empty when none may),
+# CLUSTER_REFUSED to one "DIR REASON" line per node that would start as a primary but must not,
+# CLUSTER_EVIDENCE to every node's evidence line and CLUSTER_NEWEST to the newest timeline seen.
+cluster_choose_leader() {
+	local evidence=() n i name sysid tli kind why
+	# shellcheck disable=SC2034 # the results, read by the caller
+	CLUSTER_LEADER="" CLUSTER_REFUSED="" CLUSTER_NEWEST=0
+	for n in "$@"; do evidence+=("$(node_evidence "$n")"); done
+	CLUSTER_EVIDENCE="$(printf '%s\n' "${evidence[@]}")"
+	i=0
+	for n in "$@"; do
+		read -r name sysid tli kind <<<"${evidence[i]}"
+		i=$((i + 1))
+		if [ "${tli:-0}" -gt "$CLUSTER_NEWEST" ]; then CLUSTER_NEWEST="$tli"; fi
+		[ "${kind:-}" = primary ] || continue
+		if why="$(node_may_lead "$name" "$sysid" "$tli" <<<"$CLUSTER_EVIDENCE")"; then
+			# shellcheck disable=SC2034 # the result, read by the caller
+			CLUSTER_LEADER="$n"
+		else
+			CLUSTER_REFUSED+="$n $why"$'\n'
+		fi
+	done
+}
+
+# peer_evidence_at PEER: peer_evidence of PEER, "HOST[:PORT[:DECIDE_PORT]]" (PORT: PG_PORT or
+# 5432; DECIDE_PORT: PORT + 1), at its port or, while it decides whether it may lead (see
+# node_guard_lead), at its decide port.
+peer_evidence_at() {
+	local host port decide line
+	IFS=: read -r host port decide <<<"$1"
+	port="${port:-${PG_PORT:-5432}}"
+	decide="${decide:-$((port + 1))}"
+	line="$(peer_evidence "$host" "$port")"
+	[ -n "$line" ] || line="$(peer_evidence "$host" "$decide")"
+	printf '%s' "$line"
+}
+
+# node_guard_lead NODE SECONDS PEER...: may NODE, which would start as a primary, lead, by what
+# its peers (servers elsewhere: peer_evidence_at) say? Asks every peer, again every second, for
+# up to SECONDS; decides as soon as every peer of its cluster answered, or one proves NODE stale
+# (then it looks on, within SECONDS, for the primary to name). A peer that answered once counts,
+# even if it stops answering (it may have refused itself).
+#   0  yes: no peer is newer; every peer answered, or at least one did before the time ran out
+#   1  no: prints why (node_may_lead); GUARD_LEADER names the peer that is primary on the newest
+#      timeline, when one is
+#   2  no peer answered: NODE cannot tell whether a failover happened while it was down
+node_guard_lead() {
+	local node="$1" wait="$2" me sysid tli deadline peer line why newest=0 name s t kind
+	local -A seen=()
+	shift 2
+	read -r me sysid tli _ <<<"$(node_evidence "$node")"
+	deadline=$((SECONDS + wait))
+	# shellcheck disable=SC2034 # the result, read by the caller
+	GUARD_LEADER=""
+	while :; do
+		for peer in "$@"; do
+			line="$(peer_evidence_at "$peer")"
+			[ -n "$line" ] || continue
+			read -r name s t kind <<<"$line"
+			if [ "$s" != "$sysid" ]; then pg_log "$peer ($name) belongs to another cluster (system identifier $s): not counted"; continue; fi
+			seen[$peer]="$line"
+			# shellcheck disable=SC2034 # the result, read by the caller
+			if [ "$kind" = primary ] && [ "$t" -gt "$newest" ]; then newest="$t" GUARD_LEADER="$name"; fi
+		done
+		if ! why="$(printf '%s\n' "${seen[@]}" | node_may_lead "$me" "$sysid" "$tli")"; then
+			# Proof. Until the time runs out, look on for the primary, to name it in the refusal.
+			if [ -n "$GUARD_LEADER" ] || [ "$SECONDS" -ge "$deadline" ]; then
+				echo "$why"
+				return 1
+			fi
+			sleep 1
+			continue
+		fi
+		[ "${#seen[@]}" -lt $# ] || return 0
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			[ "${#seen[@]}" -gt 0 ] || return 2
+			pg_log "${#seen[@]} of $# peers answered in $wait s, none on a newer timeline than $me ($tli)"
+			return 0
+		fi
+		sleep 1
+	done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Where a node lives: the hooks every node function above reaches its node through. The defaults
+# are a server on this host's PG_LISTEN; cluster/netns-functions.sh redefines them to run each node
+# in a network namespace of its own, with an address of its own (bin/cluster's network mode).
+# ---------------------------------------------------------------------------------------------
+
+# node_addr NODE: the address NODE listens on and is reached at over TCP.
+node_addr() { echo "$PG_LISTEN"; }
+
+# node_as_owner NODE CMD...: pg_as_owner where NODE's server lives (a server started so runs there).
+node_as_owner() { shift; pg_as_owner "$@"; }
+
+# node_port_open NODE: true when NODE's server accepts TCP connections on its address and port.
+node_port_open() { port_open "$(node_addr "$1")" "$(node_port "$1")"; }
+
+# node_unreachable NODE: true when the network cuts NODE off; bin/cluster then counts it as down
+# (as its clients see it), although its server runs.
+node_unreachable() { return 1; }
+
+# node_wait_port_closed NODE SECONDS: until NODE's port is closed (see wait_port_free).
+node_wait_port_closed() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		node_port_open "$1" || return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # ---------------------------------------------------------------------------------------------

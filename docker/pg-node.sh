@@ -3,22 +3,43 @@
 # compose cluster. Every step is a function of cluster/pg-functions.sh (mounted at /cluster), the
 # same ones bin/cluster runs locally: this file only wires them to the container.
 #
-#   pg-node.sh primary            first start: initdb, roles, slots; every start: PG_SYNC_MODE
-#                                 if set; then the server in the foreground
-#   pg-node.sh replica            first start: wait for the primary, pg_basebackup -R -X stream
-#                                 through slot PG_NODE_NAME; then the hot standby in the foreground
+#   pg-node.sh primary            the 'primary' service. First start: initdb, roles, slots
+#   pg-node.sh replica            a replica service (PG_NODE_NAME). First start: wait for the
+#                                 primary, pg_basebackup -R -X stream through slot PG_NODE_NAME
+#   Every later start runs the node as what its data says it is now, whatever the service's name:
+#     a standby (standby.signal) starts at once;
+#     a node that would start as a primary (the first primary, or a promoted replica) first asks
+#     its peers (PG_PEERS) which timeline they are on, over the replication protocol, while its
+#     own server listens on PG_DECIDE_PORT only (5433: out of reach of clients and standbys, in
+#     reach of the other nodes deciding the same):
+#       a peer on a newer timeline (a failover happened while this node was down), or another
+#       primary on its timeline: it refuses, says what to run, and waits without a server;
+#       every peer answered and none is newer: it starts as the primary;
+#       not every peer answered within PG_PEER_WAIT seconds (30): it starts if one did, and
+#       exits if none did (the restart policy retries). PG_LEAD_ALONE=1 skips the question, for
+#       a node whose peers are gone for good;
+#     a node whose rejoin did not finish waits until the rejoin is run again.
+#   pg-node.sh rejoin HOST        make this node a standby of the primary at HOST (pg_rewind),
+#                                 in a one-off container while the service is stopped:
+#                                   docker compose stop primary
+#                                   docker compose run --rm --no-deps primary rejoin replica1
+#                                   docker compose start primary
+#   pg-node.sh clone HOST         an empty volume of a cluster that exists: clone it from HOST
 #   pg-node.sh sync async|quorum  switch the commit mode (on the primary; reload, no restart)
 #   pg-node.sh status             the primary's view of its standbys
 #   pg-node.sh positions          a standby's receive/replay WAL positions (pick the freshest)
-#   pg-node.sh promote [MODE]     promote this standby, keeping the commit mode (default async)
+#   pg-node.sh promote [MODE]     promote this standby, keeping the commit mode (default async);
+#                                 refused while a peer runs as a primary or is on a newer timeline
 #   pg-node.sh slot NAME          create the physical slot NAME on this (new) primary
 #   pg-node.sh follow HOST        repoint this standby to the primary at HOST (reload, no restart)
 #
 #   docker compose exec primary bash /docker/pg-node.sh sync quorum
 #
 # Runs as the 'postgres' user (compose: user: postgres). Environment: PG_NODE_NAME (replicas),
-# PG_PRIMARY_HOST (primary), PG_PRIMARY_PORT and PG_PORT (5432), PG_NODE_DIR
-# (/var/lib/postgresql/data), and the settings of cluster/pg-functions.sh.
+# PG_PRIMARY_HOST (primary), PG_PRIMARY_PORT and PG_PORT (5432), PG_DECIDE_PORT (PG_PORT + 1),
+# PG_PEERS (the other nodes: HOST[:PORT[:DECIDE_PORT]]..., default every node name but this
+# one's), PG_PEER_WAIT (30), PG_LEAD_ALONE, PG_NODE_DIR (/var/lib/postgresql/data), and the
+# settings of cluster/pg-functions.sh.
 set -Eeuo pipefail
 
 # shellcheck source=cluster/pg-functions.sh source-path=SCRIPTDIR/..
@@ -27,60 +48,199 @@ source "${PG_FUNCTIONS:-/cluster/pg-functions.sh}"
 # The node directory is the image's data volume; PGDATA is NODE/data, as in every node.
 NODE="${PG_NODE_DIR:-/var/lib/postgresql/data}"
 PORT="${PG_PORT:-5432}"
+DECIDE_PORT="${PG_DECIDE_PORT:-$((PORT + 1))}"
 
-# wait_primary SECONDS: until the primary accepts connections (compose's depends_on covers the
-# first 'up'; this covers a replica restarted on its own).
+# service_name ROLE: the node's name, which is also its compose service and host name.
+service_name() {
+	case "$1" in
+		primary) echo primary ;;
+		*) echo "${PG_NODE_NAME:?PG_NODE_NAME (replica1, replica2) is required}" ;;
+	esac
+}
+
+# peers NAME: the other nodes to ask, one per line.
+peers() {
+	if [ -n "${PG_PEERS:-}" ]; then
+		tr ' ' '\n' <<<"$PG_PEERS" | grep -v '^$' || true
+	else
+		# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+		names_except "$1" primary $PG_REPLICA_NAMES
+	fi
+}
+
+# park MESSAGE: refuse without exiting: no server, the message again every minute, until the
+# operator stops the container. An exit would make the restart policy start the same refusal
+# over and over, racing the one-off container that puts it right.
+park() {
+	trap 'exit 143' TERM INT
+	while :; do
+		printf 'error: %s\n' "$*" >&2
+		sleep 60 &
+		wait $! || true
+	done
+}
+
+# wait_primary SECONDS: until the primary accepts connections (a replica's first start).
 wait_primary() {
 	local i
 	for ((i = 0; i < $1; i++)); do
-		pg_isready -q -h "$PG_PRIMARY_HOST" -p "$PG_PRIMARY_PORT" && return 0
+		"$PG_BINDIR/pg_isready" -q -h "$PG_PRIMARY_HOST" -p "$PG_PRIMARY_PORT" && return 0
 		sleep 1
 	done
-	pg_die "primary $PG_PRIMARY_HOST:$PG_PRIMARY_PORT is not ready after $1 s"
+	pg_die "primary $PG_PRIMARY_HOST:$PG_PRIMARY_PORT is not ready after $1 s. After a failover, clone from the new primary instead: docker compose run --rm --no-deps $(service_name replica) clone <the new primary>"
 }
 
-run_primary() {
-	local listen="$PG_LISTEN"
+# first_start ROLE NAME: the bootstrap of an empty volume: initdb for the primary (then it runs
+# as the primary at once: a new cluster has nobody to ask), pg_basebackup for a replica.
+first_start() {
+	local role="$1" name="$2" peer line listen="$PG_LISTEN"
+	if [ "$role" = replica ]; then
+		wait_primary 120
+		node_clone_replica "$NODE" "$PORT" "$name" "$PG_PRIMARY_HOST" "$PG_PRIMARY_PORT"
+		return
+	fi
+	# An empty 'primary' volume next to nodes that run a cluster is a lost volume, not a new
+	# cluster: a second cluster under the same names would split the service's data.
+	while read -r peer; do
+		line="$(peer_evidence_at "$peer")"
+		[ -z "$line" ] || park "$name has no data, but $peer runs a cluster ($line): clone it instead of initialising a second one: docker compose stop $name && docker compose run --rm --no-deps $name clone <the current primary> && docker compose start $name"
+	done < <(peers "$name")
 	# Until it is initialised and in its start-up mode the server listens on its private socket
 	# only, like the official image's temporary server: no client, and no healthcheck, sees it
 	# half-made.
 	PG_LISTEN=''
-	node_write_conf "$NODE" "$PORT" primary
-	node_init_primary "$NODE" "$PORT" primary
-	if [ -n "${PG_SYNC_MODE:-}" ]; then
-		node_start "$NODE"
-		cluster_apply_start_sync_mode "$NODE"
-	fi
+	node_write_conf "$NODE" "$PORT" "$name"
+	node_init_primary "$NODE" "$PORT" "$name"
 	node_stop "$NODE"
 	PG_LISTEN="$listen"
-	node_write_conf "$NODE" "$PORT" primary
+	node_write_conf "$NODE" "$PORT" "$name"
 	node_exec "$NODE"
 }
 
-run_replica() {
-	local name="${PG_NODE_NAME:?PG_NODE_NAME (replica1, replica2) is required}"
-	if [ ! -s "$NODE/data/PG_VERSION" ]; then wait_primary 120; fi
-	node_clone_replica "$NODE" "$PORT" "$name" "$PG_PRIMARY_HOST" "$PG_PRIMARY_PORT"
+# ensure_peer_slots NAME: on this node, now the primary, the slot of every other node (a
+# promotion makes none, and the others must find theirs when they follow it).
+ensure_peer_slots() {
+	local n
+	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+	for n in $(names_except "$1" primary $PG_REPLICA_NAMES); do node_ensure_slot "$NODE" "$n"; done
+}
+
+# run_candidate NAME: a node that would start as a primary asks its peers first (see the top).
+run_candidate() {
+	local name="$1" rc=0 why out peer_list
+	mapfile -t peer_list < <(peers "$name")
+	node_write_conf "$NODE" "$DECIDE_PORT" "$name"
+	trap 'node_stop "$NODE"; exit 143' TERM INT
+	node_start "$NODE"
+	if [ "${PG_LEAD_ALONE:-}" != 1 ] && [ ${#peer_list[@]} -gt 0 ]; then
+		out="$(mktemp)"
+		node_guard_lead "$NODE" "${PG_PEER_WAIT:-30}" "${peer_list[@]}" >"$out" || rc=$?
+		why="$(<"$out")"
+		rm -f "$out"
+		case "$rc" in
+			0) ;;
+			1)
+				node_stop "$NODE"
+				trap - TERM INT
+				park "$name refuses to start as a primary: $why. It must become a standby of the current primary (pg_rewind discards what it wrote after the failover point). Run: docker compose stop $name && docker compose run --rm --no-deps $name rejoin ${GUARD_LEADER:-<the current primary>} && docker compose start $name" ;;
+			*)
+				node_stop "$NODE"
+				pg_die "$name would start as a primary, but none of its peers (${peer_list[*]}) answered in ${PG_PEER_WAIT:-30} s: it cannot tell whether a failover happened while it was down. Start them (docker compose up -d); if they are gone for good: PG_LEAD_ALONE=1 docker compose up -d $name" ;;
+		esac
+	fi
+	ensure_peer_slots "$name"
+	cluster_apply_start_sync_mode "$NODE"
+	node_stop "$NODE"
+	trap - TERM INT
 	node_write_conf "$NODE" "$PORT" "$name"
 	node_exec "$NODE"
+}
+
+# run_node ROLE: the containers' main process (see the top).
+run_node() {
+	local role="$1" name
+	name="$(service_name "$role")"
+	[ -s "$NODE/data/PG_VERSION" ] || first_start "$role" "$name"
+	case "$(node_kind "$NODE")" in
+		standby)
+			node_write_conf "$NODE" "$PORT" "$name"
+			node_exec "$NODE" ;;
+		rejoining) park "$name: a rejoin began and did not finish. Run it again: docker compose stop $name && docker compose run --rm --no-deps $name rejoin <the current primary> && docker compose start $name" ;;
+		primary) run_candidate "$name" ;;
+	esac
+}
+
+# run_rejoin HOST: pg_rewind this node from the primary at HOST, standby settings written; the
+# service starts it afterwards. Refused while a server runs on this data: the service container
+# must be stopped (its answer on this node's name shows it is not).
+run_rejoin() {
+	local host="${1:?usage: pg-node.sh rejoin HOST}" name line tli
+	[ -s "$NODE/data/PG_VERSION" ] || pg_die "no data here: an empty replica clones itself on its first start (or: pg-node.sh clone HOST)"
+	name="$(node_name "$NODE")"
+	line="$(peer_evidence_at "$name")"
+	[ -z "$line" ] || pg_die "a server runs on $name's data ($line): stop the service first: docker compose stop $name"
+	node_rejoin "$NODE" "$host" "$PG_PRIMARY_PORT"
+	# Started here once, on its private socket only, until it streams: the service then starts a
+	# standby that is consistent, and the WAL saved for its replay is gone.
+	read -r _ _ tli _ <<<"$(peer_evidence "$host" "$PG_PRIMARY_PORT")"
+	local listen="$PG_LISTEN"
+	PG_LISTEN=''
+	node_write_conf "$NODE" "$PORT" "$name"
+	node_start_rejoined "$NODE" "${tli:?$host does not answer}"
+	node_stop "$NODE"
+	PG_LISTEN="$listen"
+	node_write_conf "$NODE" "$PORT" "$name"
+	pg_log "$name is a standby of $host now, streaming; start it: docker compose start $name"
+}
+
+# run_clone HOST: an empty volume of an existing cluster becomes a standby of the primary at HOST.
+run_clone() {
+	local host="${1:?usage: pg-node.sh clone HOST}" name="${PG_NODE_NAME:-primary}"
+	[ ! -s "$NODE/data/PG_VERSION" ] || pg_die "$name has data: use rejoin, not clone"
+	slot_sql | psql_remote "$host" "$PG_PRIMARY_PORT" -v slot="$name" >/dev/null
+	node_clone_replica "$NODE" "$PORT" "$name" "$host" "$PG_PRIMARY_PORT"
+	pg_log "$name is a standby of $host now; start it: docker compose start $name"
+}
+
+# run_promote [MODE]: promote this standby, unless a peer runs as a primary (a failover is for a
+# dead primary) or is on a newer timeline (it holds writes this one lacks).
+run_promote() {
+	local mode="${1:-async}" name others out why rc=0
+	name="$(node_name "$NODE")"
+	mapfile -t others < <(peers "$name")
+	out="$(mktemp)"
+	node_guard_lead "$NODE" 0 "${others[@]}" >"$out" || rc=$?
+	why="$(<"$out")"
+	rm -f "$out"
+	[ "$rc" != 1 ] || pg_die "not promoting $name: $why"
+	# Quorum names: the other nodes, so the new primary waits for a standby that exists.
+	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+	mapfile -t others < <(names_except "$name" primary $PG_REPLICA_NAMES)
+	node_write_sync_mode "$NODE" "$mode" "${others[@]}"
+	node_promote "$NODE"
+	ensure_peer_slots "$name"
+}
+
+# run_sync MODE: the commit mode of this primary; the standbys that count are every other node
+# (after a failover this one is not 'primary').
+run_sync() {
+	local others
+	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+	mapfile -t others < <(names_except "$(node_name "$NODE")" primary $PG_REPLICA_NAMES)
+	cluster_set_sync_mode "$NODE" "$1" "${others[@]}"
 }
 
 main() {
 	pg_setup_env
 	: "${PG_PRIMARY_HOST:=primary}" "${PG_PRIMARY_PORT:=$PORT}"
 	case "${1:-}" in
-		primary) run_primary ;;
-		replica) run_replica ;;
-		sync) cluster_set_sync_mode "$NODE" "${2:?usage: pg-node.sh sync async|quorum}" ;;
+		primary | replica) run_node "$1" ;;
+		rejoin) run_rejoin "${2:-}" ;;
+		clone) run_clone "${2:-}" ;;
+		sync) run_sync "${2:?usage: pg-node.sh sync async|quorum}" ;;
 		status) cluster_status "$NODE" ;;
 		positions) node_wal_positions "$NODE" ;;
-		promote)
-			# Quorum names: the other nodes, so the new primary waits for a standby that exists.
-			local others
-			# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
-			mapfile -t others < <(names_except "$(node_name "$NODE")" primary $PG_REPLICA_NAMES)
-			node_write_sync_mode "$NODE" "${2:-async}" "${others[@]}"
-			node_promote "$NODE" ;;
+		promote) run_promote "${2:-}" ;;
 		slot) node_ensure_slot "$NODE" "${2:?usage: pg-node.sh slot NAME}" ;;
 		follow) node_follow "$NODE" "${2:?usage: pg-node.sh follow HOST}" "$PG_PRIMARY_PORT" ;;
 		*) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;

@@ -91,12 +91,23 @@ ha_render() {
 # yaml_quote TEXT: TEXT as a YAML single-quoted scalar (same escaping rule as an SQL literal).
 yaml_quote() { sql_literal "$1"; }
 
+# ha_shared_parameters: cluster/postgresql.shared.conf as one YAML flow mapping, for patroni.yml's
+# bootstrap parameters: whole numbers bare, everything else quoted (on, 1s, 256MB stay strings).
+ha_shared_parameters() {
+	local name value out=''
+	while IFS=$'\t' read -r name value; do
+		[[ "$value" =~ ^[0-9]+$ && "$value" != 0?* ]] || value="$(yaml_quote "$value")"
+		out+="${out:+, }$name: $value"
+	done < <(pg_shared_settings)
+	printf '{%s}\n' "$out"
+}
+
 # ha_prepare_dir: HA_DIR itself, the scripts Patroni runs, and the secrets, all reachable by the
 # server's OS user (a repository under /root is not).
 ha_prepare_dir() {
 	mkdir -p "$HA_DIR/lib/patroni" "$HA_DIR/secrets"
 	chmod 0755 "$HA_DIR"
-	cp "$HA_LIB/../pg-functions.sh" "$HA_DIR/lib/"
+	cp "$HA_LIB/../pg-functions.sh" "$HA_LIB/../postgresql.shared.conf" "$HA_DIR/lib/"
 	cp "$HA_LIB/post-bootstrap.sh" "$HA_DIR/lib/patroni/"
 	chmod -R a+rX "$HA_DIR/lib"
 	# shellcheck disable=SC2153  # PG_*_PASSWORD come from pg_setup_env
@@ -123,6 +134,7 @@ ha_node_configure() {
 		HA_REST_LISTEN="$PG_LISTEN:$(ha_rest_port "$name")" HA_REST_ADDRESS="$host:$(ha_rest_port "$name")"
 		HA_PG_LISTEN="$PG_LISTEN:$(ha_pg_port "$name")" HA_PG_ADDRESS="$host:$(ha_pg_port "$name")"
 		HA_SYNC="$(ha_sync_flag "$HA_SYNC_MODE")" HA_POST_BOOTSTRAP="$HA_DIR/lib/patroni/post-bootstrap.sh"
+		HA_SHARED_PARAMETERS="$(ha_shared_parameters)"
 		HA_SUPERUSER_PASSWORD="$(yaml_quote "$PG_SUPERUSER_PASSWORD")"
 		HA_REPLICATION_PASSWORD="$(yaml_quote "$PG_REPLICATION_PASSWORD")"
 		ha_render "$HA_LIB/patroni.yml"

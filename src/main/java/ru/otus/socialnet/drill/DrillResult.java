@@ -7,19 +7,26 @@ import java.util.Set;
 import ru.otus.socialnet.drill.ClusterControl.Event;
 
 /**
- * What a drill found.
+ * What a drill found, counted on the new primary once the load stopped — before any rejoin.
  *
+ * @param runId                the prefix of this run's markers
  * @param acknowledged         writes the client saw acknowledged (HTTP 200 with a user_id)
  * @param lost                 acknowledged writes missing on the new primary: real data loss
+ * @param duplicated           markers stored more than once, with their row count: one request,
+ *                             two users — as bad as a loss, whether acknowledged or not
  * @param unacknowledgedStored writes on the new primary the client never saw acknowledged (in
  *                             flight at the kill, or answered with an error): not a loss
+ * @param outcomeUnknown       writes answered 504 (commit outcome unknown): maybe stored, never
+ *                             acknowledged, so never lost
  * @param errors               failed requests by kind
- * @param killMs               when the primary was killed (epoch ms)
+ * @param killMs               when the killed primary was down (the cluster command's "is down"
+ *                             event; the kill request's time if it reports none), epoch ms
  * @param firstAckAfterKillMs  when the first write sent after the kill was acknowledged, or -1
- * @param streamingStandbys    standbys streaming from the new primary at the end
+ * @param streamingStandbys    standbys streaming from the new primary when the writes were counted
  */
-public record DrillResult(DrillOptions options, String oldPrimary, String newPrimary, int attempts,
-                          Set<String> acknowledged, Set<String> lost, Set<String> unacknowledgedStored,
+public record DrillResult(String runId, DrillOptions options, String oldPrimary, String newPrimary, int attempts,
+                          Set<String> acknowledged, Set<String> lost, Map<String, Long> duplicated,
+                          Set<String> unacknowledgedStored, Set<String> outcomeUnknown,
                           Map<WriteLoad.Outcome, Long> errors, List<Event> timeline, long startMs, long killMs,
                           long firstAckAfterKillMs, long streamingStandbys) {
 
@@ -28,8 +35,12 @@ public record DrillResult(DrillOptions options, String oldPrimary, String newPri
         return firstAckAfterKillMs < 0 ? -1 : firstAckAfterKillMs - killMs;
     }
 
-    /** Quorum mode promises no acknowledged write is lost; a loss there is a failed drill. */
+    /**
+     * An acknowledged write was lost, or a write was stored twice. In quorum mode either breaks
+     * the promise; in async mode a loss is what the mode risks, and the drill reports it the same
+     * way, so that a script never mistakes it for a clean run.
+     */
     public boolean failed() {
-        return options.mode().equals("quorum") && !lost.isEmpty();
+        return !lost.isEmpty() || !duplicated.isEmpty();
     }
 }

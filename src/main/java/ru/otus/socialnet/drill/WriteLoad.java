@@ -18,14 +18,32 @@ import java.util.regex.Pattern;
 /**
  * Write load through the service: each writer registers users in a loop, every request with a
  * unique marker (the last name), and records what the client saw. Only an HTTP 200 carrying a
- * {@code user_id} counts as acknowledged: that is the promise a lost write would break.
+ * {@code user_id} counts as acknowledged: that is the promise a lost write would break. Every
+ * other answer promises nothing either way — except that a rejected (4xx) or unavailable (503)
+ * request stored nothing — and the count on the new primary says what became of it.
  */
 public final class WriteLoad {
 
     public static final String FIRST_NAME = "Drill";
 
     /** What one request ended with, as a client would classify it. */
-    public enum Outcome { ACKNOWLEDGED, UNAVAILABLE_503, SERVER_ERROR_5XX, REJECTED_4XX, CONNECTION_REFUSED, TIMEOUT, IO_ERROR }
+    public enum Outcome {
+        /** 200 with a user_id: stored, and promised to stay stored. */
+        ACKNOWLEDGED,
+        /** 503: the database could not take the write; nothing stored. */
+        UNAVAILABLE_503,
+        /**
+         * 504: the COMMIT was sent but its outcome is unknown (the service's contract): maybe
+         * stored. Never acknowledged, so never a loss; a duplicate only if stored twice.
+         */
+        OUTCOME_UNKNOWN_504,
+        /** Any other 5xx, or a 200 without a user_id. */
+        SERVER_ERROR_5XX,
+        REJECTED_4XX,
+        CONNECTION_REFUSED,
+        TIMEOUT,
+        IO_ERROR
+    }
 
     public record Attempt(String marker, long startMs, long endMs, Outcome outcome) {
     }
@@ -100,6 +118,9 @@ public final class WriteLoad {
             }
             if (status == 503) {
                 return Outcome.UNAVAILABLE_503;
+            }
+            if (status == 504) {
+                return Outcome.OUTCOME_UNKNOWN_504;
             }
             return status >= 500 ? Outcome.SERVER_ERROR_5XX : Outcome.REJECTED_4XX;
         } catch (HttpTimeoutException e) {

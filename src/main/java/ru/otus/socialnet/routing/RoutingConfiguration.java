@@ -57,8 +57,8 @@ public class RoutingConfiguration {
     /** Flyway migrates the primary the monitor chose, without the requests' timeouts. */
     @Bean
     @FlywayDataSource
-    MigrationDataSource migrationDataSource(ClusterMonitor monitor, PgProperties pg) {
-        return new MigrationDataSource(monitor, pg);
+    MigrationDataSource migrationDataSource(ClusterMonitor monitor, PgProperties pg, RoutingProperties routing) {
+        return new MigrationDataSource(monitor, pg, routing.migrationPrimaryWait());
     }
 
     @Bean

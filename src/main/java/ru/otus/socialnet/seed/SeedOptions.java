@@ -3,6 +3,8 @@ package ru.otus.socialnet.seed;
 import java.nio.file.Path;
 import java.util.Map;
 
+import ru.otus.socialnet.pg.PgConnectionSettings;
+
 /**
  * What to seed and where. The database settings use the service's own environment names
  * (PG_AUTHORITY_MASTER, PG_DATABASE, PG_USER, PG_PASSWORD): the seeder writes to the primary.
@@ -23,7 +25,8 @@ record SeedOptions(String jdbcUrl, String user, String password, long users, lon
               --prefixes FILE   CSV of (first-name prefix, last-name prefix) for the load plans
                                 (default .load/prefixes.csv)
               --prefix-count N  rows of that CSV (default 1000)
-            environment: PG_AUTHORITY_MASTER (127.0.0.1:15432; host:port[,host:port...]), PG_DATABASE, PG_USER, PG_PASSWORD (socialnet)""";
+            environment: PG_AUTHORITY_MASTER (%s; host:port[,host:port...]), PG_DATABASE, PG_USER, PG_PASSWORD (socialnet)"""
+            .formatted(PgConnectionSettings.DEFAULT_MASTER);
 
     static SeedOptions parse(String[] args, Map<String, String> env) {
         long users = 1_000_000;
@@ -51,13 +54,11 @@ record SeedOptions(String jdbcUrl, String user, String password, long users, lon
         if (users < 0 || chunk < 1 || workers < 1 || prefixCount < 1) {
             throw new IllegalArgumentException("--users must be >= 0; --chunk, --workers, --prefix-count >= 1");
         }
-        String master = env.getOrDefault("PG_AUTHORITY_MASTER", "127.0.0.1:15432");
-        // PG_AUTHORITY_MASTER may list every node (bin/cluster env does, to follow a failover):
-        // the driver then picks whichever is the primary now.
-        String url = "jdbc:postgresql://" + master + "/" + env.getOrDefault("PG_DATABASE", "socialnet")
-                + "?targetServerType=primary";
-        return new SeedOptions(url, env.getOrDefault("PG_USER", "socialnet"),
-                env.getOrDefault("PG_PASSWORD", "socialnet"), users, seed, distribution, chunk, workers, prefixes, prefixCount);
+        PgConnectionSettings pg = PgConnectionSettings.fromEnvironment(env);
+        // PG_AUTHORITY_MASTER may list every node (its default and bin/cluster env do, to follow a
+        // failover): the driver then picks whichever is the primary now.
+        String url = pg.jdbcUrl(pg.master()) + "?targetServerType=primary";
+        return new SeedOptions(url, pg.user(), pg.password(), users, seed, distribution, chunk, workers, prefixes, prefixCount);
     }
 
     private static String required(String option, String value) {

@@ -22,6 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
 import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
+import ru.otus.socialnet.testsupport.SharedServerSettings;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
@@ -54,6 +55,16 @@ class SlowStatementLogIT extends ReplicatedServiceTest {
             assertThat(cluster.queryLong(node,
                     "SELECT setting::int FROM pg_settings WHERE name = 'log_min_duration_statement'"))
                     .as("slow statements are still logged on %s", node).isPositive();
+        }
+    }
+
+    /** Every node shows every setting of cluster/postgresql.shared.conf (PatroniFailoverIT checks Patroni's). */
+    @Test
+    void everyNodeRunsWithTheSharedSettings() throws Exception {
+        for (Node node : Node.values()) {
+            try (Connection c = cluster.superuser(node)) {
+                SharedServerSettings.assertRunsWithThem(c, node + " of the local cluster");
+            }
         }
     }
 

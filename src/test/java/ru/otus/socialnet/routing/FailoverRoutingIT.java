@@ -52,8 +52,7 @@ class FailoverRoutingIT {
         failoverCluster.wipe();
     }
 
-    private final ClusterControl control = new ClusterControl(
-            List.of(java.nio.file.Path.of("bin/cluster").toAbsolutePath().toString()), failoverCluster.cliEnvironment());
+    private final ClusterControl control = failoverCluster.control();
 
     @Test
     @Order(1)
@@ -76,7 +75,7 @@ class FailoverRoutingIT {
         assertThat(primaryView.path("role").asString()).isEqualTo("primary");
         assertThat(primaryView.path("timeline").asInt()).isEqualTo(2);
 
-        failoverCluster.awaitCaughtUp(newPrimary);
+        failoverCluster.awaitReplicasCaughtUp(newPrimary);
         Map<Node, Long> before = calls();
         for (int i = 0; i < 30; i++) {
             assertThat(api.get("/user/search", Map.of("first_name", "До", "last_name", "Чт")).status()).isEqualTo(200);

@@ -8,10 +8,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import ru.otus.socialnet.drill.ClusterControl;
 
 /**
  * The real cluster the tests run against: a primary and two streaming replicas, started once per
@@ -42,11 +44,14 @@ public final class TestCluster {
     private final Path repo;
     private final Path dir;
     private final int basePort;
+    private final ClusterControl control;
 
     private TestCluster(Path repo, Path dir, int basePort) {
         this.repo = repo;
         this.dir = dir;
         this.basePort = basePort;
+        this.control = ClusterControl.capturingStderr(List.of(repo.resolve("bin/cluster").toString()),
+                cliEnvironment(), Duration.ofSeconds(180));
     }
 
     /** The shared cluster, started (from scratch) on first use in this JVM. */
@@ -63,16 +68,32 @@ public final class TestCluster {
      * or earlier by {@link #wipe()}.
      */
     public static TestCluster startNew(String name, int portOffset) {
+        TestCluster cluster = empty(name, portOffset);
+        long start = System.nanoTime();
+        cluster.cli("up");
+        System.out.printf("%s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
+        return cluster;
+    }
+
+    /**
+     * Like {@link #startNew} without starting anything: the directory and ports, wiped, for a test
+     * that brings its nodes up some other way (the compose entrypoint, say).
+     */
+    public static TestCluster empty(String name, int portOffset) {
         Path repo = Path.of("").toAbsolutePath();
         int port = Integer.parseInt(System.getProperty("test.cluster.port",
                 System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432"))) + portOffset;
         TestCluster cluster = new TestCluster(repo, repo.resolve("target/" + name), port);
         cluster.cli("wipe");
-        long start = System.nanoTime();
-        cluster.cli("up");
-        System.out.printf("%s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::wipe));
         return cluster;
+    }
+
+    /** What a command printed (stdout and stderr together) and its exit status. */
+    public record CliResult(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
     }
 
     /** Stops every node and deletes the data. */
@@ -102,6 +123,14 @@ public final class TestCluster {
         return authority(Node.REPLICA1) + "," + authority(Node.REPLICA2);
     }
 
+    /**
+     * This cluster's {@code bin/cluster}, through the one client of the cluster-command contract:
+     * stdout and stderr together (a refusal's reason is what a test checks), 180 s per command.
+     */
+    public ClusterControl control() {
+        return control;
+    }
+
     /** Runs {@code bin/cluster ARGS} against this cluster; fails the test when it fails. */
     public String cli(String... args) {
         return cli(Map.of(), args);
@@ -109,29 +138,41 @@ public final class TestCluster {
 
     /** {@link #cli(String...)} with extra environment variables (PG_SYNC_MODE, say). */
     public String cli(Map<String, String> extraEnv, String... args) {
-        List<String> command = new ArrayList<>(List.of(repo.resolve("bin/cluster").toString()));
-        command.addAll(List.of(args));
-        Map<String, String> env = new java.util.HashMap<>(extraEnv);
-        env.putAll(cliEnvironment());
-        return run(command, env, "bin/cluster " + String.join(" ", args));
+        return control.run(extraEnv, args);
     }
 
-    private static String run(List<String> command, String what) {
-        return run(command, Map.of(), what);
+    /** Runs {@code bin/cluster ARGS} and returns what happened, failed or not (a refusal, say). */
+    public CliResult attempt(String... args) {
+        return attempt(Map.of(), args);
     }
 
-    private static String run(List<String> command, Map<String, String> env, String what) {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    /** {@link #attempt(String...)} with extra environment variables. */
+    public CliResult attempt(Map<String, String> extraEnv, String... args) {
+        ClusterControl.Result r = control.attempt(extraEnv, args);
+        return new CliResult(r.exitCode(), r.output());
+    }
+
+    /**
+     * Runs a bash SCRIPT with cluster/pg-functions.sh sourced and set up for this cluster
+     * (pg_as_owner, PG_BINDIR...): what an operator might do behind the tools' back.
+     */
+    public String shell(String script) {
+        return withFunctions(cliEnvironment(), "pg_setup_env; " + script);
+    }
+
+    /**
+     * Runs a bash SCRIPT with cluster/pg-functions.sh sourced (nothing set up) and ENV added: its
+     * output, stdout and stderr together; an exception when it fails or runs past 120 s.
+     */
+    public static String withFunctions(Map<String, String> env, String script) {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; " + script,
+                "shell", Path.of("cluster/pg-functions.sh").toAbsolutePath().toString()).redirectErrorStream(true);
         pb.environment().putAll(env);
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(what + " timed out\n" + out);
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException(what + " failed:\n" + out);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("shell '" + script + "' failed:\n" + out);
             }
             return out;
         } catch (IOException e) {
@@ -140,6 +181,17 @@ public final class TestCluster {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The node's role as bin/cluster reports it: primary, replica or down. */
+    public String role(Node node) {
+        return control.nodes().stream().filter(n -> n.name().equals(node.cliName)).map(ClusterControl.Node::role)
+                .findFirst().orElseThrow(() -> new IllegalStateException("bin/cluster nodes does not list " + node.cliName));
+    }
+
+    /** The node's directory (node.conf, data/, postgres.log), as bin/cluster lays it out. */
+    public Path nodeDir(Node node) {
+        return dir.resolve(node.cliName);
     }
 
     public void stop(Node node) {
@@ -170,16 +222,7 @@ public final class TestCluster {
      * former primary: the operator's mistake the service itself must survive.
      */
     public void startBypassingTheGuard(Node node) {
-        Path data = dir.resolve(node.cliName).resolve("data");
-        List<String> command = new ArrayList<>(List.of("pg_ctl", "-D", data.toString(), "-l",
-                dir.resolve(node.cliName).resolve("postgres.log").toString(), "-w", "start"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            command.addAll(0, List.of("runuser", "-u", "postgres", "--", "env",
-                    "PATH=/usr/lib/postgresql/15/bin:" + System.getenv("PATH")));
-        } else {
-            command.addAll(0, List.of("env", "PATH=/usr/lib/postgresql/15/bin:" + System.getenv("PATH")));
-        }
-        run(command, "pg_ctl start " + node.cliName);
+        cli("start-unguarded", node.cliName);
     }
 
     /** Runs one statement on the node as the superuser. */
@@ -219,11 +262,11 @@ public final class TestCluster {
 
     /** Waits until both replicas have replayed everything the primary has written so far. */
     public void awaitReplicasCaughtUp() {
-        awaitCaughtUp(Node.PRIMARY);
+        awaitReplicasCaughtUp(Node.PRIMARY);
     }
 
-    /** Waits until two standbys stream from {@code primary} and have replayed all it wrote so far. */
-    public void awaitCaughtUp(Node primary) {
+    /** Waits until two standbys stream from {@code primary} (the primary now, after a failover, say) and have replayed all it wrote so far. */
+    public void awaitReplicasCaughtUp(Node primary) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             long behind = queryLong(primary, """

@@ -88,6 +88,27 @@ public final class ClusterMonitor implements AutoCloseable {
         return nodes;
     }
 
+    /**
+     * The primary, waiting up to {@code patience} for one (every node probed again each half second);
+     * null when none answered in time.
+     */
+    public Node awaitPrimary(Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            Node primary = topology.primary();
+            if (primary != null || System.nanoTime() >= deadline) {
+                return primary;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return topology.primary();
+            }
+            nodes.parallelStream().forEach(this::probe);
+        }
+    }
+
     public Topology topology() {
         return topology;
     }

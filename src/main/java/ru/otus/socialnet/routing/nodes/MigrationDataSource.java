@@ -3,6 +3,7 @@ package ru.otus.socialnet.routing.nodes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 
 import org.springframework.jdbc.datasource.AbstractDataSource;
@@ -18,15 +19,18 @@ public final class MigrationDataSource extends AbstractDataSource {
 
     private final ClusterMonitor monitor;
     private final PgProperties pg;
+    private final Duration primaryWait;
 
-    public MigrationDataSource(ClusterMonitor monitor, PgProperties pg) {
+    public MigrationDataSource(ClusterMonitor monitor, PgProperties pg, Duration primaryWait) {
         this.monitor = monitor;
         this.pg = pg;
+        this.primaryWait = primaryWait;
     }
 
+    /** The primary's connection; waits for a primary first, bounded (pg.routing.migration-primary-wait). */
     @Override
     public Connection getConnection() throws SQLException {
-        Node primary = monitor.topology().primary();
+        Node primary = monitor.awaitPrimary(primaryWait);
         if (primary == null) {
             throw new NoNodeAvailableException("no primary to migrate: " + monitor.topology().whyNoPrimary());
         }
@@ -37,7 +41,7 @@ public final class MigrationDataSource extends AbstractDataSource {
         properties.setProperty("loginTimeout", Long.toString(2 * pg.timeouts().connect().toSeconds()));
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("ApplicationName", "socialnet-migrations");
-        return DriverManager.getConnection("jdbc:postgresql://" + primary.name() + "/" + pg.database(), properties);
+        return DriverManager.getConnection(pg.connection().jdbcUrl(primary.name()), properties);
     }
 
     @Override

@@ -67,7 +67,7 @@ final class NodePools implements AutoCloseable {
                                        SQLExceptionOverride onFailure) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(use + "@" + node);
-        config.setJdbcUrl("jdbc:postgresql://" + node + "/" + pg.database());
+        config.setJdbcUrl(pg.connection().jdbcUrl(node.toString()));
         config.setUsername(pg.user());
         config.setPassword(pg.password());
         // Driver properties are read as strings: a Long or Boolean here would be silently ignored.

@@ -8,14 +8,25 @@ import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import ru.otus.socialnet.pg.PgConnectionSettings;
+
 /**
  * Where the database is and how long anything may take. Bound from {@code pg.*}, so the environment
  * variables {@code PG_AUTHORITY_MASTER}, {@code PG_AUTHORITY_REPLICA}, {@code PG_DATABASE},
- * {@code PG_USER}, {@code PG_PASSWORD}, {@code PG_POOL_*} and {@code PG_TIMEOUTS_*} set it.
+ * {@code PG_USER}, {@code PG_PASSWORD}, {@code PG_POOL_*} and {@code PG_TIMEOUTS_*} set it. The
+ * connection settings and their defaults are the ones every tool shares: {@link PgConnectionSettings}.
  */
 @ConfigurationProperties("pg")
-public record PgProperties(Authority authority, String database, String user, String password,
+public record PgProperties(@DefaultValue Authority authority,
+                           @DefaultValue(PgConnectionSettings.DEFAULT_DATABASE) String database,
+                           @DefaultValue(PgConnectionSettings.DEFAULT_USER) String user,
+                           @DefaultValue(PgConnectionSettings.DEFAULT_PASSWORD) String password,
                            @DefaultValue Pool pool, @DefaultValue Timeouts timeouts) {
+
+    /** The connection settings, as the tools read them from the same names. */
+    public PgConnectionSettings connection() {
+        return new PgConnectionSettings(authority.master(), authority.replica(), database, user, password);
+    }
 
     /**
      * The nodes. Every one named in either list is probed, and its role is what the server says:
@@ -25,7 +36,8 @@ public record PgProperties(Authority authority, String database, String user, St
      * @param replica {@code host:port[,host:port...]}: nodes expected to be standbys; empty means the
      *                primary serves the reads too (the "before replicas" run of the experiment)
      */
-    public record Authority(String master, @DefaultValue("") String replica) {
+    public record Authority(@DefaultValue(PgConnectionSettings.DEFAULT_MASTER) String master,
+                            @DefaultValue(PgConnectionSettings.DEFAULT_REPLICA) String replica) {
 
         public List<HostPort> masters() {
             List<HostPort> hosts = HostPort.parseList(master);

@@ -18,7 +18,7 @@ final class ProbeConnection implements AutoCloseable {
     private Connection connection;
 
     ProbeConnection(HostPort node, PgProperties pg) {
-        this.url = "jdbc:postgresql://" + node + "/" + pg.database();
+        this.url = pg.connection().jdbcUrl(node.toString());
         PgProperties.Timeouts t = pg.timeouts();
         properties = new Properties();
         properties.setProperty("user", pg.user());

@@ -21,6 +21,9 @@ import org.springframework.util.unit.DataSize;
  * @param tokenWait       how long a read carrying a consistency token may wait for a replica to
  *                        replay up to it before the primary serves it
  * @param readRetries     how often a read whose node failed under it runs again (on another node)
+ * @param migrationPrimaryWait at start-up, how long the migrations wait for a primary to answer (a
+ *                        cluster still starting, a failover under way, a machine too busy for the
+ *                        first probe) before the service gives up starting
  */
 @ConfigurationProperties("pg.routing")
 public record RoutingProperties(@DefaultValue("1s") Duration monitorInterval,
@@ -31,7 +34,8 @@ public record RoutingProperties(@DefaultValue("1s") Duration monitorInterval,
                                 @DefaultValue("1s") Duration banMin,
                                 @DefaultValue("2s") Duration banMax,
                                 @DefaultValue("200ms") Duration tokenWait,
-                                @DefaultValue("3") int readRetries) {
+                                @DefaultValue("3") int readRetries,
+                                @DefaultValue("60s") Duration migrationPrimaryWait) {
 
     public RoutingProperties {
         if (resumeLagBytes.compareTo(maxLagBytes) > 0 || resumeLag.compareTo(maxLag) > 0) {

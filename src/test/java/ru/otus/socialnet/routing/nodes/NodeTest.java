@@ -13,7 +13,7 @@ class NodeTest {
 
     private static final RoutingProperties SETTINGS = new RoutingProperties(Duration.ofSeconds(1),
             DataSize.ofMegabytes(16), DataSize.ofMegabytes(4), Duration.ofSeconds(10), Duration.ofSeconds(3),
-            Duration.ofMillis(200), Duration.ofMillis(800), Duration.ofMillis(200), 3);
+            Duration.ofMillis(200), Duration.ofMillis(800), Duration.ofMillis(200), 3, Duration.ofSeconds(60));
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Node node = new Node(HostPort.parse("127.0.0.1:5432"), SETTINGS, new RoutingMetrics(registry));

@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# shellcheck shell=bash
+#
+# The local cluster on a network: each node of bin/cluster in a network namespace of its own, with
+# an address of its own, on a bridge in the root namespace, where the service and the load stay.
+# Sourced by bin/cluster after cluster/pg-functions.sh. The node operations stay there; this file
+# only builds and removes the network, redefines pg-functions.sh's "where a node lives" hooks
+# (node_addr, node_as_owner, node_port_open, node_unreachable) and injects network faults:
+#
+#   PGCLUSTER_NETNS=1 bin/cluster up   a new cluster on a network; recorded in PGCLUSTER_DIR, so
+#                                      later commands on that directory follow it without the variable
+#   bin/cluster partition NODE         cut NODE off from everyone: its packets vanish, its server runs
+#   bin/cluster delay NODE MS [LOSS%]  every packet NODE sends is MS ms late; LOSS % of them are lost
+#   bin/cluster heal [NODE]            undo partition/delay of NODE (of every node without NODE)
+#   bin/cluster wipe                   also removes the namespaces, links and the bridge
+#
+# The network (default names and addresses):
+#   snrbr0            bridge in the root namespace, 198.18.0.1/24 (the service connects from it)
+#   snr-primary       namespace of the node 'primary': eth0 = 198.18.0.11, linked to the bridge by the
+#   snrv-primary        veth pair snrv-primary <-> eth0; replica1 .12, replica2 .13 likewise
+# Only addresses of 198.18.0.0/15 (RFC 2544: benchmarking, never routed) are allowed; the namespaces
+# have no default route, so no packet can go anywhere else; pg_hba admits TCP from that /24 only.
+#
+# Faults are iptables rules in chain SNR-FAULT *inside* the node's namespace (the host's own tables
+# are never touched): partition = DROP both ways on eth0; delay = tc netem on eth0 where the kernel
+# has sch_netem, else a random DROP (statistic match) and a delay line on NFQUEUE
+# (cluster/netns-delay.py, --queue-bypass: if it dies, packets flow undelayed).
+#
+# Settings: PGCLUSTER_NETNS (1: create the cluster on a network), PGCLUSTER_NETNS_PREFIX (snr; 1-5
+# lower-case letters, the names above), PGCLUSTER_NETNS_SUBNET (198.18.0: the /24, inside
+# 198.18.0.0/15). Needs root, and iproute2 and iptables (bin/install-deps).
+# Expects from its caller: PGCLUSTER_DIR, the NODES array and node_dir NAME (bin/cluster).
+
+NETNS_ACTIVE=0
+NETNS_CHAIN=SNR-FAULT
+
+# netns_activate: once PGCLUSTER_DIR is known. Nothing happens for a cluster on 127.0.0.1.
+netns_activate() {
+	local marker="$PGCLUSTER_DIR/netns.conf"
+	if [ -f "$marker" ]; then
+		NETNS_PREFIX="$(sed -n 's/^prefix=//p' "$marker")"
+		NETNS_SUBNET="$(sed -n 's/^subnet=//p' "$marker")"
+	elif [ "${PGCLUSTER_NETNS:-0}" = 1 ]; then
+		[ ! -s "$(node_dir primary)/data/PG_VERSION" ] \
+			|| pg_die "$PGCLUSTER_DIR holds a cluster on $PG_LISTEN; wipe it (bin/cluster wipe) before creating one on a network"
+		NETNS_PREFIX="${PGCLUSTER_NETNS_PREFIX:-snr}" NETNS_SUBNET="${PGCLUSTER_NETNS_SUBNET:-198.18.0}"
+	else
+		return 0
+	fi
+	netns_check_settings
+	netns_require_root
+	[ -f "$marker" ] || printf 'prefix=%s\nsubnet=%s\n' "$NETNS_PREFIX" "$NETNS_SUBNET" >"$marker"
+	NETNS_ACTIVE=1
+	PG_HBA_NET="$NETNS_SUBNET.0/24"
+	export PG_HBA_NET
+	# The hooks of cluster/pg-functions.sh, for a node in its namespace (defined here, when the mode is
+	# on; shellcheck cannot see that they are called).
+	# shellcheck disable=SC2317
+	node_addr() { netns_addr "$(basename "$1")"; }
+	# shellcheck disable=SC2317
+	node_as_owner() {
+		local ns
+		ns="$(netns_ns "$(basename "$1")")"
+		shift
+		ip netns exec "$ns" runuser -u postgres -- env PATH="$PG_BINDIR:$PATH" "$@"
+	}
+	# Probed from inside the namespace (over its loopback): is the server up, whatever the network does.
+	# shellcheck disable=SC2317
+	node_port_open() {
+		# shellcheck disable=SC2016 # $0 and $1 are the inner shell's
+		ip netns exec "$(netns_ns "$(basename "$1")")" timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' \
+			"$(node_addr "$1")" "$(node_port "$1")" 2>/dev/null
+	}
+	# shellcheck disable=SC2317
+	node_unreachable() { [ "$(netns_fault "$(basename "$1")")" = partitioned ]; }
+}
+
+netns_check_settings() {
+	[[ "$NETNS_PREFIX" =~ ^[a-z]{1,5}$ ]] || pg_die "PGCLUSTER_NETNS_PREFIX must be 1-5 lower-case letters, not '$NETNS_PREFIX'"
+	local third="${NETNS_SUBNET##*.}"
+	if ! [[ "$NETNS_SUBNET" =~ ^198\.1[89]\.[0-9]{1,3}$ ]] || [ "$third" -gt 255 ]; then
+		pg_die "PGCLUSTER_NETNS_SUBNET must be the first three octets of a /24 inside 198.18.0.0/15 (e.g. 198.18.0), not '$NETNS_SUBNET'"
+	fi
+}
+
+netns_require_root() {
+	[ "$(id -u)" = 0 ] || pg_die "the cluster on a network needs root: network namespaces, veth pairs, a bridge and iptables rules are root-only. Run it as root (sudo -E bin/cluster ...), or use the plain local cluster (without PGCLUSTER_NETNS=1; $PGCLUSTER_DIR/netns.conf marks a directory created on a network)"
+	command -v ip >/dev/null || pg_die "ip (iproute2) is missing: run bin/install-deps"
+	command -v iptables >/dev/null || pg_die "iptables is missing: run bin/install-deps"
+}
+
+netns_require_active() {
+	[ "$NETNS_ACTIVE" = 1 ] || pg_die "network faults need the cluster on a network: wipe, then PGCLUSTER_NETNS=1 bin/cluster up"
+}
+
+# Names and addresses of a node NAME.
+netns_ns() { echo "$NETNS_PREFIX-$1"; }
+netns_link() { echo "${NETNS_PREFIX}v-$1"; }
+netns_bridge() { echo "${NETNS_PREFIX}br0"; }
+netns_addr() {
+	local i
+	for i in "${!NODES[@]}"; do
+		[ "${NODES[$i]}" = "$1" ] && { echo "$NETNS_SUBNET.$((11 + i))"; return; }
+	done
+	pg_die "unknown node '$1' (${NODES[*]})"
+}
+netns_state_dir() { echo "$PGCLUSTER_DIR/net"; }
+# netns_fault NAME: the fault NAME's links have now ('' when none).
+netns_fault() { cat "$(netns_state_dir)/$1" 2>/dev/null || true; }
+netns_in() { local ns; ns="$(netns_ns "$1")"; shift; ip netns exec "$ns" "$@"; }
+
+# netns_ensure: the bridge, and for each node its namespace and veth pair (idempotent, cheap when
+# all exist). A bridge of the same name that another cluster directory made is refused.
+netns_ensure() {
+	[ "$NETNS_ACTIVE" = 1 ] || return 0
+	local br n link owner
+	br="$(netns_bridge)"
+	if [ -d "/sys/class/net/$br" ]; then
+		owner="$(cat "/sys/class/net/$br/ifalias" 2>/dev/null || true)"
+		[ "$owner" = "$PGCLUSTER_DIR" ] || pg_die "bridge $br belongs to the cluster in '${owner:-?}'; wipe that one first, or give this one PGCLUSTER_NETNS_PREFIX and PGCLUSTER_NETNS_SUBNET of its own"
+	else
+		if [ -n "$(ip -o -4 addr show to "$NETNS_SUBNET.0/24")" ]; then
+			pg_die "$NETNS_SUBNET.0/24 is already in use on this host: choose another PGCLUSTER_NETNS_SUBNET"
+		fi
+		pg_log "network: bridge $br $NETNS_SUBNET.1/24"
+		ip link add "$br" type bridge
+		ip link set "$br" alias "$PGCLUSTER_DIR"
+		ip addr add "$NETNS_SUBNET.1/24" dev "$br"
+		ip link set "$br" up
+	fi
+	for n in "${NODES[@]}"; do
+		link="$(netns_link "$n")"
+		[ -e "/run/netns/$(netns_ns "$n")" ] && [ -d "/sys/class/net/$link" ] && continue
+		pg_log "network: namespace $(netns_ns "$n"), eth0 $(netns_addr "$n")"
+		[ -e "/run/netns/$(netns_ns "$n")" ] || ip netns add "$(netns_ns "$n")"
+		netns_in "$n" ip link set lo up
+		ip link del "$link" 2>/dev/null || true
+		ip link add "$link" type veth peer name eth0 netns "$(netns_ns "$n")"
+		ip link set "$link" master "$br" up
+		netns_in "$n" ip addr add "$(netns_addr "$n")/24" dev eth0
+		netns_in "$n" ip link set eth0 up
+	done
+}
+
+# netns_teardown: every fault undone, then the links, namespaces and bridge removed (after the
+# nodes were stopped: bin/cluster wipe).
+netns_teardown() {
+	[ "$NETNS_ACTIVE" = 1 ] || return 0
+	local n br
+	br="$(netns_bridge)"
+	for n in "${NODES[@]}"; do
+		[ -e "/run/netns/$(netns_ns "$n")" ] && netns_heal_node "$n"
+		ip link del "$(netns_link "$n")" 2>/dev/null || true
+		ip netns del "$(netns_ns "$n")" 2>/dev/null || true
+	done
+	if [ "$(cat "/sys/class/net/$br/ifalias" 2>/dev/null)" = "$PGCLUSTER_DIR" ]; then ip link del "$br"; fi
+	rm -rf "$(netns_state_dir)" "$PGCLUSTER_DIR/netns.conf"
+	pg_log "network removed ($br, $(netns_ns '*'))"
+}
+
+# netns_chain NAME IN|OUT|BOTH RULE...: fresh chain SNR-FAULT in NAME's namespace holding RULE
+# (one iptables rule spec per argument), entered by the traffic on eth0 in the given directions.
+netns_chain() {
+	local n="$1" dir="$2" rule
+	shift 2
+	netns_in "$n" iptables -w -N "$NETNS_CHAIN"
+	for rule in "$@"; do
+		# shellcheck disable=SC2086 # a rule spec is a list of words
+		netns_in "$n" iptables -w -A "$NETNS_CHAIN" $rule
+	done
+	if [ "$dir" != OUT ]; then netns_in "$n" iptables -w -I INPUT -i eth0 -j "$NETNS_CHAIN"; fi
+	if [ "$dir" != IN ]; then netns_in "$n" iptables -w -I OUTPUT -o eth0 -j "$NETNS_CHAIN"; fi
+}
+
+netns_partition() {
+	local n="${1:?usage: bin/cluster partition NODE}"
+	netns_require_active
+	netns_addr "$n" >/dev/null
+	netns_heal_node "$n"
+	netns_chain "$n" BOTH "-j DROP"
+	mkdir -p "$(netns_state_dir)"
+	echo partitioned >"$(netns_state_dir)/$n"
+	pg_event "$n partitioned: every packet to and from $(netns_addr "$n") is dropped; its server runs"
+}
+
+# netns_delay NAME MS [LOSS]: NAME's outgoing packets MS ms late and LOSS % of them lost, so every
+# round trip with NAME is MS longer.
+netns_delay() {
+	local n="${1:?usage: bin/cluster delay NODE MS [LOSS%]}" ms="${2:?usage: bin/cluster delay NODE MS [LOSS%]}"
+	local loss="${3:-0}" how rules=()
+	loss="${loss%\%}"
+	netns_require_active
+	netns_addr "$n" >/dev/null
+	if ! [[ "$ms" =~ ^[0-9]+$ ]] || [ "$ms" -gt 60000 ]; then
+		pg_die "delay: MS must be a whole number of milliseconds, 0-60000, not '$ms'"
+	fi
+	if ! [[ "$loss" =~ ^[0-9]+(\.[0-9]+)?$ ]] || ! awk -v l="$loss" 'BEGIN { exit !(l <= 100) }'; then
+		pg_die "delay: LOSS must be a percentage 0-100, not '$3'"
+	fi
+	netns_heal_node "$n"
+	if netns_in "$n" tc qdisc add dev eth0 root netem delay "${ms}ms" loss "${loss}%" 2>/dev/null; then
+		how="tc netem"
+	else
+		# This kernel has no sch_netem: the same fault from netfilter and a delay line in user space.
+		command -v python3 >/dev/null || pg_die "delay needs tc netem or python3 (bin/install-deps)"
+		if awk -v l="$loss" 'BEGIN { exit !(l > 0) }'; then
+			rules+=("-m statistic --mode random --probability $(awk -v l="$loss" 'BEGIN { printf "%.4f", l / 100 }') -j DROP")
+		fi
+		if [ "$ms" -gt 0 ]; then rules+=("-j NFQUEUE --queue-num 0 --queue-bypass"); fi
+		if [ ${#rules[@]} -gt 0 ]; then netns_chain "$n" OUT "${rules[@]}"; fi
+		if [ "$ms" -gt 0 ]; then netns_start_delay_line "$n" "$ms"; fi
+		how="iptables NFQUEUE delay line (no sch_netem in this kernel)"
+	fi
+	mkdir -p "$(netns_state_dir)"
+	echo "delay ${ms}ms loss ${loss}%" >"$(netns_state_dir)/$n"
+	pg_event "$n delayed: packets from $(netns_addr "$n") ${ms} ms late, ${loss} % lost ($how)"
+}
+
+# netns_start_delay_line NAME MS: cluster/netns-delay.py in NAME's namespace, detached (its output
+# to a file: bin/cluster's callers read its stdout to the end), until it has bound the queue.
+netns_start_delay_line() {
+	local n="$1" ms="$2" log pid i
+	log="$(netns_state_dir)/$n.delay.log"
+	mkdir -p "$(netns_state_dir)"
+	setsid ip netns exec "$(netns_ns "$n")" python3 "$(dirname "${BASH_SOURCE[0]}")/netns-delay.py" 0 "$ms" \
+		</dev/null >"$log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$(netns_state_dir)/$n.pid"
+	for ((i = 0; i < 50; i++)); do
+		grep -q '^bound' "$log" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$log" >&2
+	pg_die "the delay line for $n did not start"
+}
+
+# netns_heal_node NAME: no fault left on NAME's links (idempotent).
+netns_heal_node() {
+	local n="$1" state pid
+	state="$(netns_state_dir)"
+	if [ -f "$state/$n.pid" ]; then
+		pid="$(cat "$state/$n.pid")"
+		if grep -qs netns-delay "/proc/$pid/cmdline"; then kill "$pid" 2>/dev/null || true; fi
+		rm -f "$state/$n.pid"
+	fi
+	while netns_in "$n" iptables -w -D INPUT -i eth0 -j "$NETNS_CHAIN" 2>/dev/null; do :; done
+	while netns_in "$n" iptables -w -D OUTPUT -o eth0 -j "$NETNS_CHAIN" 2>/dev/null; do :; done
+	netns_in "$n" iptables -w -F "$NETNS_CHAIN" 2>/dev/null || true
+	netns_in "$n" iptables -w -X "$NETNS_CHAIN" 2>/dev/null || true
+	netns_in "$n" tc qdisc del dev eth0 root 2>/dev/null || true
+	rm -f "$state/$n"
+}
+
+netns_heal() {
+	local n
+	netns_require_active
+	if [ $# -gt 0 ]; then
+		netns_addr "$1" >/dev/null
+		netns_heal_node "$1"
+		pg_event "$1 healed: its links are whole again"
+		return
+	fi
+	for n in "${NODES[@]}"; do netns_heal_node "$n"; done
+	pg_event "network healed: no partition or delay left"
+}
+
+# netns_status: the network part of bin/cluster status.
+netns_status() {
+	[ "$NETNS_ACTIVE" = 1 ] || return 0
+	local n
+	printf '\nnetwork: bridge %s %s.1/24\n' "$(netns_bridge)" "$NETNS_SUBNET"
+	for n in "${NODES[@]}"; do
+		printf '%-9s %-16s %-14s %s\n' "$n" "$(netns_addr "$n")" "$(netns_ns "$n")" "$(netns_fault "$n")"
+	done
+}

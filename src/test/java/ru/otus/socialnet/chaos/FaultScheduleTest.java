@@ -1,0 +1,87 @@
+package ru.otus.socialnet.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class FaultScheduleTest {
+
+    @Test
+    void theSameSeedAndRunGiveTheSameFaultsInTheSameOrderWithTheSameParameters() {
+        assertThat(FaultSchedule.plan(42, 3, FaultKind.all(), 50)).isEqualTo(FaultSchedule.plan(42, 3, FaultKind.all(), 50));
+    }
+
+    @Test
+    void anotherRunOrAnotherSeedGivesOtherFaults() {
+        List<Fault> run1 = FaultSchedule.plan(42, 1, FaultKind.all(), 20);
+        assertThat(FaultSchedule.plan(42, 2, FaultKind.all(), 20)).isNotEqualTo(run1);
+        assertThat(FaultSchedule.plan(43, 1, FaultKind.all(), 20)).isNotEqualTo(run1);
+    }
+
+    @Test
+    void aRunsFaultsDoNotDependOnHowManyTheRunsBeforeItDrew() {
+        FaultSchedule run2 = new FaultSchedule(7, 2, FaultKind.all());
+        new FaultSchedule(7, 1, FaultKind.all()).next(); // run 1 drawing more or less changes nothing for run 2
+        assertThat(run2.next()).isEqualTo(FaultSchedule.plan(7, 2, FaultKind.all(), 1).get(0));
+    }
+
+    @Test
+    void theOrderOfTheMenuSetDoesNotMatter() {
+        Set<FaultKind> hashed = new HashSet<>(List.of(FaultKind.DOUBLE_FAILURE, FaultKind.PAUSE, FaultKind.KILL_PRIMARY));
+        Set<FaultKind> ordered = EnumSet.of(FaultKind.KILL_PRIMARY, FaultKind.PAUSE, FaultKind.DOUBLE_FAILURE);
+        assertThat(FaultSchedule.plan(5, 1, hashed, 30)).isEqualTo(FaultSchedule.plan(5, 1, ordered, 30));
+    }
+
+    @Test
+    void onlyTheMenuIsDrawnAndOverALongRunAllOfItRoughlyByWeight() {
+        Set<FaultKind> menu = EnumSet.of(FaultKind.KILL_REPLICA, FaultKind.PAUSE);
+        assertThat(FaultSchedule.plan(1, 1, menu, 200)).extracting(Fault::kind).containsOnly(FaultKind.KILL_REPLICA, FaultKind.PAUSE);
+
+        Map<FaultKind, Integer> counts = new EnumMap<>(FaultKind.class);
+        FaultSchedule.plan(11, 1, FaultKind.all(), 6000).forEach(f -> counts.merge(f.kind(), 1, Integer::sum));
+        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(FaultKind.all());
+        // kill-primary weighs 3, restart-service 1
+        assertThat(counts.get(FaultKind.KILL_PRIMARY)).isBetween(2 * counts.get(FaultKind.RESTART_SERVICE),
+                4 * counts.get(FaultKind.RESTART_SERVICE));
+    }
+
+    @Test
+    void parametersStayWithinTheirBounds() {
+        for (Fault f : FaultSchedule.plan(99, 4, FaultKind.all(), 3000)) {
+            assertThat(f.gapAfterMs()).isBetween(2_000L, 6_000L);
+            assertThat(f.pick()).isBetween(0, 999);
+            switch (f.kind()) {
+                case SLOW_REPLICA -> {
+                    assertThat(f.delayMs()).isBetween(50, 500);
+                    assertThat(f.lossPercent()).isBetween(0, 20);
+                    assertThat(f.holdMs()).isBetween(5_000L, 12_000L);
+                }
+                case PAUSE, KILL_REPLICA -> assertThat(f.holdMs()).isBetween(2_000L, 8_000L);
+                case PARTITION_PRIMARY -> assertThat(f.secondHoldMs()).isBetween(2_000L, 5_000L);
+                case DOUBLE_FAILURE -> assertThat(f.secondHoldMs()).isBetween(1_000L, 3_000L);
+                default -> assertThat(f.delayMs()).isZero();
+            }
+            assertThat(f.describe()).isNotBlank();
+        }
+    }
+
+    @Test
+    void anEmptyMenuIsRefused() {
+        assertThatThrownBy(() -> new FaultSchedule(1, 1, Set.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theMenuIsNamedOnTheCommandLine() {
+        assertThat(FaultKind.parse("kill-primary, pause")).containsExactlyInAnyOrder(FaultKind.KILL_PRIMARY, FaultKind.PAUSE);
+        assertThat(FaultKind.parse("all")).isEqualTo(FaultKind.all());
+        assertThatThrownBy(() -> FaultKind.parse("kill-everything")).hasMessageContaining("the menu is: kill-primary,");
+    }
+}

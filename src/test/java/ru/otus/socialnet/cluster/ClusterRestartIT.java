@@ -1,0 +1,255 @@
+package ru.otus.socialnet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import ru.otus.socialnet.testsupport.TestCluster;
+import ru.otus.socialnet.testsupport.TestCluster.CliResult;
+import ru.otus.socialnet.testsupport.TestCluster.Node;
+
+/**
+ * Restarts after a failover, through the commands an operator runs ({@code bin/cluster up, start,
+ * failover, rejoin}), on a cluster of its own (they change the topology): the node that leads is
+ * the one the files of all nodes say is newest, never a stale former primary, and every unsafe
+ * step is refused with the command to run instead. Every test starts from a fresh cluster.
+ */
+class ClusterRestartIT {
+
+    static final TestCluster cluster = TestCluster.startNew("restart-cluster", 20);
+
+    @AfterAll
+    static void wipe() {
+        cluster.wipe();
+    }
+
+    @BeforeEach
+    void freshCluster() throws SQLException {
+        cluster.wipe();
+        cluster.cli("up");
+        createProbeTable(cluster);
+    }
+
+    /** Issue 10, part 3: the reproduction, as the issue gives it. */
+    @Test
+    void upAfterThePromotedNodeDiesAtOnceLeadsWithItAndKeepsTheAcknowledgedWrite() throws Exception {
+        String marker = failOverWriteAndKillTheNewPrimary(cluster);
+
+        CliResult up = cluster.attempt("up");
+
+        assertThat(cluster.role(Node.REPLICA1)).as("the promoted node leads again\n%s", up.output()).isEqualTo("primary");
+        assertThat(cluster.role(Node.PRIMARY)).as("the stale former primary stays down").isEqualTo("down");
+        assertThat(stored(Node.REPLICA1, marker)).as("the acknowledged write, on the primary").isEqualTo(1);
+        awaitStreaming(Node.REPLICA1, Node.REPLICA2);
+        assertThat(up.exitCode()).as("up: the cluster runs, the refused node named (exit 3)").isEqualTo(3);
+        assertThat(up.output()).contains("not starting primary as a primary", "bin/cluster rejoin primary");
+
+        cluster.cli("rejoin", "primary");
+        awaitStreaming(Node.REPLICA1, Node.PRIMARY);
+        awaitStreaming(Node.REPLICA1, Node.REPLICA2);
+        assertThat(cluster.cli("up")).as("a second up: nothing refused any more").contains("2 streaming standbys");
+        cluster.awaitReplicasCaughtUp(Node.REPLICA1);
+        assertThat(stored(Node.PRIMARY, marker)).as("the write, replicated to the rejoined node").isEqualTo(1);
+    }
+
+    /**
+     * The same crash when the promotion was not bin/cluster's: no checkpoint after it, the other
+     * standby not repointed. Only the history file and the WAL tell who is newest.
+     */
+    @Test
+    void aBarePromotionIsEvidenceEnoughAndTheOtherStandbyIsRepointedOnUp() throws Exception {
+        cluster.kill(Node.PRIMARY);
+        assertThat(cluster.queryLong(Node.REPLICA1, "SELECT count(*) FROM (SELECT pg_promote(true, 60)) p")).isEqualTo(1);
+        String marker = acknowledgedWrite(Node.REPLICA1);
+        cluster.kill(Node.REPLICA1);
+        System.out.println("replica1's control file after the bare promotion (a checkpoint may not have ended):\n"
+                + cluster.shell("\"$PG_BINDIR/pg_controldata\" -D \"$PGCLUSTER_DIR/replica1/data\" | grep -i timeline"));
+
+        CliResult up = cluster.attempt("up");
+
+        assertThat(cluster.role(Node.REPLICA1)).as(up.output()).isEqualTo("primary");
+        assertThat(stored(Node.REPLICA1, marker)).isEqualTo(1);
+        awaitStreaming(Node.REPLICA1, Node.REPLICA2);
+        assertThat(cluster.role(Node.PRIMARY)).isEqualTo("down");
+        assertThat(up.output()).contains("bin/cluster rejoin primary");
+    }
+
+    /** The other order of the same mistake: one node at a time, the stale one first. */
+    @Test
+    void startingNodesOneByOneNeverStartsTheStaleOne() throws Exception {
+        String marker = failOverWriteAndKillTheNewPrimary(cluster);
+        cluster.stop(Node.REPLICA2);
+
+        CliResult stale = cluster.attempt("start", "primary");
+        assertThat(stale.ok()).as(stale.output()).isFalse();
+        assertThat(stale.output()).contains("replica1 is on timeline 2", "bin/cluster rejoin primary");
+        assertThat(cluster.role(Node.PRIMARY)).isEqualTo("down");
+
+        // A standby may start before its primary: it waits for it, and says so.
+        assertThat(cluster.cli("start", "replica2")).contains("replica1, the node that may lead, is not running");
+        cluster.cli("start", "replica1");
+        awaitStreaming(Node.REPLICA1, Node.REPLICA2);
+        assertThat(stored(Node.REPLICA1, marker)).isEqualTo(1);
+
+        // up twice: the stale node is refused each time, and nothing else changes.
+        for (int i = 0; i < 2; i++) {
+            CliResult up = cluster.attempt("up");
+            assertThat(up.ok()).isFalse();
+            assertThat(up.output()).contains("bin/cluster rejoin primary");
+            assertThat(cluster.role(Node.REPLICA1)).isEqualTo("primary");
+            assertThat(cluster.role(Node.PRIMARY)).isEqualTo("down");
+        }
+        // Rejoining the newest node would discard its writes.
+        CliResult wrongRejoin = cluster.attempt("rejoin", "replica1");
+        assertThat(wrongRejoin.ok()).isFalse();
+        assertThat(wrongRejoin.output()).contains("replica1 is the node that may lead");
+        assertThat(cluster.role(Node.REPLICA1)).isEqualTo("primary");
+    }
+
+    /** A stale primary started behind the tools' back (pg_ctl start) is named, not used. */
+    @Test
+    void aStalePrimaryStartedByHandIsRefusedByUpAndFailover() throws Exception {
+        cluster.kill(Node.PRIMARY);
+        cluster.cli("failover");
+        cluster.shell("wait_postmaster_gone \"$PGCLUSTER_DIR/primary\"; pg_as_owner pg_ctl -D \"$PGCLUSTER_DIR/primary/data\" -l \"$PGCLUSTER_DIR/primary/postgres.log\" -w start");
+        assertThat(cluster.role(Node.PRIMARY)).isEqualTo("primary");
+
+        CliResult up = cluster.attempt("up");
+        assertThat(up.ok()).isFalse();
+        assertThat(up.output()).contains("primary is RUNNING as a stale primary", "bin/cluster stop primary");
+        CliResult failover = cluster.attempt("failover");
+        assertThat(failover.ok()).isFalse();
+        assertThat(failover.output()).contains("STALE primary", "bin/cluster stop primary", "bin/cluster rejoin primary");
+
+        cluster.stop(Node.PRIMARY);
+        cluster.cli("rejoin", "primary");
+        awaitStreaming(Node.REPLICA1, Node.PRIMARY);
+    }
+
+    @Test
+    void failoverIsRefusedWhileThePrimaryLivesOrHangs() throws Exception {
+        CliResult alive = cluster.attempt("failover");
+        assertThat(alive.ok()).isFalse();
+        assertThat(alive.output()).contains("primary is running as the primary", "bin/cluster stop primary");
+
+        long pid = Long.parseLong(Files.readString(cluster.nodeDir(Node.PRIMARY).resolve("data/postmaster.pid"))
+                .lines().findFirst().orElseThrow());
+        signal("STOP", pid);
+        try {
+            CliResult hung = cluster.attempt("failover");
+            assertThat(hung.ok()).isFalse();
+            assertThat(hung.output()).contains("alive but does not answer", "bin/cluster kill primary");
+        } finally {
+            signal("CONT", pid);
+        }
+        assertThat(cluster.role(Node.PRIMARY)).as("nothing was promoted").isEqualTo("primary");
+        assertThat(cluster.role(Node.REPLICA1)).isEqualTo("replica");
+    }
+
+    /**
+     * After a bare promotion of replica1 and its death, replica2 is on the old timeline: promoting
+     * it would lose replica1's writes and fork timeline 2's number.
+     */
+    @Test
+    void failoverNeverPromotesAStandbyBehindTheNewestTimeline() throws Exception {
+        cluster.kill(Node.PRIMARY);
+        cluster.queryLong(Node.REPLICA1, "SELECT count(*) FROM (SELECT pg_promote(true, 60)) p");
+        String marker = acknowledgedWrite(Node.REPLICA1);
+        cluster.kill(Node.REPLICA1);
+
+        CliResult failover = cluster.attempt("failover");
+        assertThat(failover.ok()).isFalse();
+        assertThat(failover.output()).contains("replica2 is on timeline 1, but replica1 holds timeline 2", "bin/cluster up");
+        assertThat(cluster.role(Node.REPLICA2)).isEqualTo("replica");
+
+        cluster.attempt("up");
+        assertThat(stored(Node.REPLICA1, marker)).isEqualTo(1);
+        awaitStreaming(Node.REPLICA1, Node.REPLICA2);
+    }
+
+    // ----------------------------------------------------------------------------------------
+
+    /**
+     * The issue's sequence: kill the primary, fail over to replica1, one acknowledged write on it,
+     * and kill replica1 right away. Returns the write's marker.
+     */
+    static String failOverWriteAndKillTheNewPrimary(TestCluster cluster) throws SQLException {
+        cluster.kill(Node.PRIMARY);
+        cluster.cli("failover");
+        String marker = acknowledgedWrite(cluster, Node.REPLICA1);
+        cluster.kill(Node.REPLICA1);
+        return marker;
+    }
+
+    static String acknowledgedWrite(Node node) throws SQLException {
+        return acknowledgedWrite(cluster, node);
+    }
+
+    /** The table the acknowledged writes go to, made on the first primary (replicated from there). */
+    static void createProbeTable(TestCluster cluster) throws SQLException {
+        try (Connection c = cluster.superuser(Node.PRIMARY); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS restart_probe (marker text PRIMARY KEY)");
+        }
+        cluster.awaitReplicasCaughtUp();
+    }
+
+    /**
+     * One committed row on NODE (autocommit: the commit returned), under a fresh marker. A single
+     * small write, as in the issue: right after a promotion it leaves the checkpoint the promotion
+     * requested spread over minutes, so the control file still names the old timeline.
+     */
+    static String acknowledgedWrite(TestCluster cluster, Node node) throws SQLException {
+        String marker = "ack-" + UUID.randomUUID();
+        try (Connection c = cluster.superuser(node); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO restart_probe VALUES ('" + marker + "')");
+        }
+        return marker;
+    }
+
+    static long stored(Node node, String marker) {
+        return stored(cluster, node, marker);
+    }
+
+    static long stored(TestCluster cluster, Node node, String marker) {
+        return cluster.queryLong(node, "SELECT count(*) FROM restart_probe WHERE marker = '" + marker + "'");
+    }
+
+    static void awaitStreaming(Node primary, Node standby) {
+        awaitStreaming(cluster, primary, standby);
+    }
+
+    /** Until STANDBY streams from PRIMARY (through its own slot, as the replication role), 60 s at most. */
+    static void awaitStreaming(TestCluster cluster, Node primary, Node standby) {
+        String sql = "SELECT count(*) FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid"
+                + " WHERE r.application_name = '" + standby.cliName + "' AND s.slot_name = '" + standby.cliName
+                + "' AND r.usename = 'replicator' AND r.state = 'streaming'";
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String last = "";
+        while (true) {
+            try {
+                if (cluster.queryLong(primary, sql) == 1) {
+                    return;
+                }
+            } catch (IllegalStateException e) {
+                last = e.getMessage(); // not up yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(standby + " does not stream from " + primary + " in 60 s (" + last + "):\n"
+                        + cluster.cli("status"));
+            }
+            TestCluster.sleep(100);
+        }
+    }
+
+    static void signal(String signal, long pid) throws Exception {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+    }
+}
