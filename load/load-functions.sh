@@ -7,20 +7,23 @@
 #   load_setup                      settings below, the local cluster's env for the service
 #   load_jar                        the service jar, built if missing, copied out of target/
 #   seed_run ARGS...                the seeder (ru.otus.socialnet.seed.SeedMain) on the primary
+#   ensure_database NAME            a database of the service's user on the local cluster
 #   app_start NAME PORT REPLICAS    the service in the background, waiting until it is healthy
 #   app_stop NAME                   stop it (by the pid it was started with)
 #   jmeter_run PLAN OUT PROPS...    one JMeter plan through './mvnw -Pload', results into OUT
 #   pgss_reset / pgss_search_calls NODE   each node's own pg_stat_statements counters
 #
 # Settings: LOAD_DIR (<repo>/.load: jar copy, prefix CSV, logs, results), PGCLUSTER_PORT and
-# PGCLUSTER_DIR (the local cluster, as for bin/cluster), JAVA (java on PATH), APP_JAVA_OPTS.
+# PGCLUSTER_DIR (the local cluster, as for bin/cluster), JAVA (java on PATH), APP_JAVA_OPTS,
+# APP_JAR (a service jar to run instead of this repository's build).
 
 : "${repo:?set repo to the repository root before sourcing load-functions.sh}"
 # shellcheck source=cluster/pg-functions.sh source-path=SCRIPTDIR/..
 source "$repo/cluster/pg-functions.sh"
 
-# The statement UserRepository.searchByNamePrefix sends, as pg_stat_statements normalises it.
-SEARCH_SQL_FRAGMENT="WHERE lower(first_name) LIKE lower("
+# A piece of the search statement (src/main/resources/.../user/search-by-name-prefix.sql) as
+# pg_stat_statements shows it.
+SEARCH_SQL_FRAGMENT="WHERE lower(first_name) ~>=~ (SELECT lower("
 
 load_setup() {
 	LOAD_DIR="${LOAD_DIR:-$repo/.load}"
@@ -42,6 +45,8 @@ load_setup() {
 # load_jar: the service jar as a copy under LOAD_DIR, so that './mvnw -Pload clean' (which the
 # JMeter runs need) cannot delete it from under a running service.
 load_jar() {
+	# A jar given by the caller (bin/bench-search --jar) is used as it is.
+	if [ -n "${APP_JAR:-}" ]; then [ -f "$APP_JAR" ] || pg_die "no jar $APP_JAR"; return 0; fi
 	local built="$repo/target/socialnet-replication-0.1.0-SNAPSHOT.jar"
 	if [ ! -f "$built" ] && [ ! -f "$LOAD_DIR/socialnet.jar" ]; then
 		pg_log "building the service jar"
@@ -59,6 +64,17 @@ seed_run() {
 	load_jar
 	"$JAVA" -Dloader.main=ru.otus.socialnet.seed.SeedMain -cp "$APP_JAR" \
 		org.springframework.boot.loader.launch.PropertiesLauncher --prefixes "$PREFIXES" "$@"
+}
+
+# ensure_database NAME: creates the database NAME owned by the service's user on the local
+# cluster's primary, unless it exists (the migrations run when the seeder or the service connects).
+ensure_database() {
+	local exists
+	exists="$(psql_admin "$PGCLUSTER_DIR/primary" -c "SELECT count(*) FROM pg_database WHERE datname = $(sql_literal "$1")")"
+	if [ "$exists" = 0 ]; then
+		pg_log "creating database $1"
+		psql_admin "$PGCLUSTER_DIR/primary" -c "CREATE DATABASE \"${1//\"/\"\"}\" OWNER \"$PG_USER\"" >/dev/null
+	fi
 }
 
 # app_start NAME PORT REPLICAS: the service on PORT with PG_AUTHORITY_REPLICA=REPLICAS (empty:

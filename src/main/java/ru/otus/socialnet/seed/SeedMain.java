@@ -33,9 +33,17 @@ public final class SeedMain {
             System.exit(2);
             return;
         }
-        Result r = seed(options, System.err);
-        System.err.printf("seed %d: %,d users inserted in %.1f s (%,.0f users/s); %,d users of this seed in place%n",
-                options.seed(), r.inserted(), r.seconds(), r.inserted() / Math.max(r.seconds(), 1e-9), options.users());
+        Result r;
+        try {
+            r = seed(options, System.err);
+        } catch (IllegalStateException e) {
+            System.err.println("seed: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        System.err.printf("seed %d (%s names): %,d users inserted in %.1f s (%,.0f users/s); %,d users of this seed in place%n",
+                options.seed(), options.distribution().cliName(), r.inserted(), r.seconds(),
+                r.inserted() / Math.max(r.seconds(), 1e-9), options.users());
         System.err.printf("prefix CSV: %d pairs in %s%n", r.prefixes(), options.prefixesFile());
         // stdout: one machine-readable line for the scripts that call the seeder.
         System.out.printf("inserted=%d seconds=%.2f users=%d prefixes=%s%n", r.inserted(), r.seconds(),
@@ -53,7 +61,7 @@ public final class SeedMain {
                 .load()
                 .migrate();
         String hash = new BCryptPasswordEncoder().encode(SEEDED_PASSWORD);
-        UserRowGenerator generator = new UserRowGenerator(RussianPeople.load(), options.seed(), hash);
+        UserRowGenerator generator = new UserRowGenerator(RussianPeople.load(options.distribution()), options.seed(), hash);
         Seeder seeder = new Seeder(options, generator, console);
         long start = System.nanoTime();
         long inserted = seeder.run();

@@ -9,13 +9,17 @@ import ru.otus.socialnet.pg.PgConnectionSettings;
  * What to seed and where. The database settings use the service's own environment names
  * (PG_AUTHORITY_MASTER, PG_DATABASE, PG_USER, PG_PASSWORD): the seeder writes to the primary.
  */
-record SeedOptions(String jdbcUrl, String user, String password, long users, long seed, int chunkSize,
-                   int workers, Path prefixesFile, int prefixCount) {
+record SeedOptions(String jdbcUrl, String user, String password, long users, long seed, Distribution distribution,
+                   int chunkSize, int workers, Path prefixesFile, int prefixCount) {
 
     static final String USAGE = """
-            usage: seed [--users N] [--seed S] [--chunk N] [--workers N] [--prefixes FILE] [--prefix-count N]
+            usage: seed [--users N] [--seed S] [--distribution zipf|uniform] [--chunk N] [--workers N]
+                        [--prefixes FILE] [--prefix-count N]
               --users N         users this seed should have in total (default 1000000)
               --seed S          the data set; the same seed always gives the same users (default 42)
+              --distribution D  how names are spread: zipf (default; common surnames, a long tail)
+                                or uniform (466 first names x 500 surnames, all equally likely).
+                                One database holds one distribution (PG_DATABASE picks another)
               --chunk N         users per COPY transaction, the unit of resumption (default 10000)
               --workers N       parallel COPY connections (default 2)
               --prefixes FILE   CSV of (first-name prefix, last-name prefix) for the load plans
@@ -27,6 +31,7 @@ record SeedOptions(String jdbcUrl, String user, String password, long users, lon
     static SeedOptions parse(String[] args, Map<String, String> env) {
         long users = 1_000_000;
         long seed = 42;
+        Distribution distribution = Distribution.ZIPF;
         int chunk = 10_000;
         int workers = 2;
         Path prefixes = Path.of(".load/prefixes.csv");
@@ -37,6 +42,7 @@ record SeedOptions(String jdbcUrl, String user, String password, long users, lon
                 case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
                 case "--users" -> users = Long.parseLong(required(args[i], value));
                 case "--seed" -> seed = Long.parseLong(required(args[i], value));
+                case "--distribution" -> distribution = Distribution.parse(required(args[i], value));
                 case "--chunk" -> chunk = Integer.parseInt(required(args[i], value));
                 case "--workers" -> workers = Integer.parseInt(required(args[i], value));
                 case "--prefixes" -> prefixes = Path.of(required(args[i], value));
@@ -52,7 +58,7 @@ record SeedOptions(String jdbcUrl, String user, String password, long users, lon
         // PG_AUTHORITY_MASTER may list every node (its default and bin/cluster env do, to follow a
         // failover): the driver then picks whichever is the primary now.
         String url = pg.jdbcUrl(pg.master()) + "?targetServerType=primary";
-        return new SeedOptions(url, pg.user(), pg.password(), users, seed, chunk, workers, prefixes, prefixCount);
+        return new SeedOptions(url, pg.user(), pg.password(), users, seed, distribution, chunk, workers, prefixes, prefixCount);
     }
 
     private static String required(String option, String value) {

@@ -44,6 +44,7 @@ final class Seeder {
 
     /** Loads whatever this seed still lacks; returns the number of users inserted now. */
     long run() throws Exception {
+        refuseOtherDistribution();
         Map<Long, Integer> loaded = loadedChunks();
         Queue<Long> todo = new ConcurrentLinkedQueue<>();
         long missing = 0;
@@ -116,6 +117,26 @@ final class Seeder {
         }
     }
 
+    /**
+     * One database holds one name distribution: adding uniform users to Zipf-like ones (or the
+     * reverse) would give neither shape, and since progress is counted per seed, the same seed in
+     * the other distribution would even look complete already.
+     */
+    private void refuseOtherDistribution() throws SQLException {
+        try (Connection c = connect();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT DISTINCT distribution FROM seed_progress WHERE distribution <> ? ORDER BY 1")) {
+            ps.setString(1, options.distribution().cliName());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new IllegalStateException("this database already holds users seeded with --distribution "
+                            + rs.getString(1) + "; seed --distribution " + options.distribution().cliName()
+                            + " into another database (PG_DATABASE)");
+                }
+            }
+        }
+    }
+
     private Map<Long, Integer> loadedChunks() throws SQLException {
         Map<Long, Integer> loaded = new HashMap<>();
         try (Connection c = connect();
@@ -145,10 +166,11 @@ final class Seeder {
             // The row lock serialises two seeders working on the same chunk: the second one
             // waits, then sees the first one's count and adds nothing.
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO seed_progress (seed, chunk, rows_loaded) VALUES (?, ?, 0)
+                    INSERT INTO seed_progress (seed, chunk, rows_loaded, distribution) VALUES (?, ?, 0, ?)
                     ON CONFLICT (seed, chunk) DO NOTHING""")) {
                 ps.setLong(1, options.seed());
                 ps.setLong(2, chunk);
+                ps.setString(3, options.distribution().cliName());
                 ps.executeUpdate();
             }
             int from;

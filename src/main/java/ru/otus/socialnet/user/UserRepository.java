@@ -1,10 +1,15 @@
 package ru.otus.socialnet.user;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -14,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 public class UserRepository {
 
-    private static final String PROFILE_COLUMNS = "id, first_name, second_name, birthdate, biography, city";
+    static final String PROFILE_COLUMNS = "id, first_name, second_name, birthdate, biography, city";
 
     private final JdbcClient jdbc;
 
@@ -88,36 +93,41 @@ public class UserRepository {
 
     /**
      * Users whose first name starts with {@code firstNamePrefix} and whose last name starts with
-     * {@code lastNamePrefix}, both compared case-insensitively (PostgreSQL {@code lower()}), with
-     * {@code %}, {@code _} and {@code \} taken literally; at most {@code limit} of them, in id order.
-     *
-     * <p>Two steps: the ids of the page come from {@code users_name_prefix_idx} alone (an
-     * index-only scan: the index includes id and the names), then only those rows are read. A
-     * broad prefix pair matches thousands of users, and reading every match from the table to keep
-     * the first 100 was the cost of the search (docs/search-index.md).
+     * {@code lastNamePrefix}, both compared case-insensitively (PostgreSQL {@code lower()}), every
+     * character literal; at most {@code limit} of them, in id order. The statement and why it is
+     * written as it is: {@code search-by-name-prefix.sql} next to this class, docs/search-index.md.
      */
     public List<UserProfile> searchByNamePrefix(String firstNamePrefix, String lastNamePrefix, int limit) {
         return jdbc.sql(SEARCH_SQL)
-                .param("first", LikePattern.startingWith(firstNamePrefix))
-                .param("last", LikePattern.startingWith(lastNamePrefix))
+                .param("first", firstNamePrefix)
+                .param("last", lastNamePrefix)
                 .param("limit", limit)
                 .query(UserRepository::profile)
                 .list();
     }
 
-    /** The search statement; bin/bench-search runs the same text through pgbench. */
-    static final String SEARCH_SQL = "SELECT " + PROFILE_COLUMNS + """
-             FROM users
-            WHERE id IN (SELECT id FROM users
-                          WHERE lower(first_name) LIKE lower(:first) ESCAPE '\\'
-                            AND lower(second_name) LIKE lower(:last) ESCAPE '\\'
-                          ORDER BY id
-                          LIMIT :limit)
-            ORDER BY id""";
+    /**
+     * The search statement: one file for the service and bin/bench-search, which runs it through
+     * pgbench. Its comment lines stay in the file; pgbench does not send them either.
+     */
+    static final String SEARCH_SQL = statement("search-by-name-prefix.sql");
 
+    private static String statement(String resource) {
+        try (InputStream in = UserRepository.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource + " next to " + UserRepository.class);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.stripLeading().startsWith("--"))
+                    .collect(Collectors.joining("\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A row of {@link #PROFILE_COLUMNS}, by position (a lookup by name costs a map access per column and row). */
     private static UserProfile profile(ResultSet rs, int row) throws SQLException {
-        return new UserProfile(Long.toString(rs.getLong("id")), rs.getString("first_name"),
-                rs.getString("second_name"), rs.getObject("birthdate", LocalDate.class),
-                rs.getString("biography"), rs.getString("city"));
+        return new UserProfile(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3),
+                rs.getObject(4, LocalDate.class), rs.getString(5), rs.getString(6));
     }
 }

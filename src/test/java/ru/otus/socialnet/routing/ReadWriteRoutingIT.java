@@ -18,7 +18,7 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  */
 class ReadWriteRoutingIT extends ReplicatedServiceTest {
 
-    static final String SEARCH_SQL = "WHERE lower(first_name) LIKE lower(";
+    static final String SEARCH_SQL = "WHERE lower(first_name) ~>=~ (SELECT lower(";
     static final String GET_SQL = "biography, city FROM users WHERE id =";
     static final String INSERT_SQL = "INSERT INTO users";
     static final String TOKEN_SQL = "INSERT INTO auth_tokens";

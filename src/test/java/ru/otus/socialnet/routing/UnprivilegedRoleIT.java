@@ -86,7 +86,7 @@ class UnprivilegedRoleIT extends ClusterTest {
         for (Node n : Node.values()) {
             calls.put(n, cluster.queryLong(n, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
                     + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '" + ROLE + "')"
-                    + " AND query LIKE '%lower(first_name) LIKE lower(%'"));
+                    + " AND query LIKE '%" + ReadWriteRoutingIT.SEARCH_SQL + "%'"));
         }
         return calls;
     }

@@ -1,6 +1,7 @@
 package ru.otus.socialnet.seed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -25,8 +26,8 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
 /**
  * The seeder against the real primary, each test in a database of its own (so the service
  * tests sharing the cluster never see seeded users): deterministic per seed, no duplicates on
- * re-run, resumption after an interruption, the parked search index always put back, and a
- * prefix CSV whose every pair finds someone.
+ * re-run, resumption after an interruption, the parked search index always put back, a prefix
+ * CSV whose every pair finds someone, and both name distributions (Zipf-like and uniform).
  */
 class SeederIT {
 
@@ -96,6 +97,53 @@ class SeederIT {
                 SELECT count(*) FROM users
                  WHERE first_name IN ('Анна', 'Мария', 'Ольга', 'Елена') AND second_name NOT LIKE '%а'""")).isZero();
 
+        assertPrefixesFindUsers(db);
+    }
+
+    @Test
+    void theUniformDistributionIsFlatDeterministicAndItsCsvFindsItsUsers() throws Exception {
+        String db = freshDatabase("seed_uniform");
+        seed(db, 10_000, 42, "uniform");
+        assertPrefixesFindUsers(db);   // the CSV of the latest seeding; the next ones rewrite it
+        String fingerprint = fingerprint(db);
+        String again = freshDatabase("seed_uniform_again");
+        seed(again, 10_000, 42, "uniform");
+        assertThat(fingerprint(again)).as("the same seed, uniform").isEqualTo(fingerprint);
+        String zipf = freshDatabase("seed_uniform_zipf");
+        seed(zipf, 10_000, 42, "zipf");
+        assertThat(fingerprint(zipf)).as("the same seed, the other distribution").isNotEqualTo(fingerprint);
+
+        // ~470 first names (Russian and Ukrainian) and 500 surnames, each about equally common:
+        // in the Zipf set Смирнов(а) alone is about 12 % of the users.
+        assertThat(count(db, "SELECT count(DISTINCT first_name) FROM users")).isGreaterThan(440);
+        assertThat(count(db, "SELECT count(DISTINCT second_name) FROM users")).isGreaterThan(490);
+        assertThat(count(db, "SELECT max(n) FROM (SELECT count(*) n FROM users GROUP BY second_name) s"))
+                .as("the most common surname, of 10,000 users (mean 20)").isLessThan(50);
+        assertThat(count(db, "SELECT max(n) FROM (SELECT count(*) n FROM users GROUP BY first_name) s"))
+                .as("the most common first name, of 10,000 users (mean 21)").isLessThan(50);
+        assertThat(count(zipf, "SELECT count(*) FROM users WHERE second_name IN ('Смирнов', 'Смирнова')"))
+                .isGreaterThan(400);
+        assertThat(count(db, "SELECT count(*) FROM users WHERE first_name ~ '[іїєґ]'")).as("Ukrainian names").isPositive();
+        // Still one gender per user: no "Оксана Иванов".
+        assertThat(count(db, """
+                SELECT count(*) FROM users
+                 WHERE first_name IN ('Анна', 'Оксана', 'Ольга', 'Ярослава') AND second_name NOT LIKE '%а'""")).isZero();
+    }
+
+    @Test
+    void oneDatabaseHoldsOneDistribution() throws Exception {
+        String db = freshDatabase("seed_one_shape");
+        seed(db, 2_000, 42, "zipf");
+        String before = fingerprint(db);
+        assertThatThrownBy(() -> seed(db, 2_000, 42, "uniform"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("--distribution zipf");
+        assertThatThrownBy(() -> seed(db, 4_000, 7, "uniform")).isInstanceOf(IllegalStateException.class);
+        assertThat(fingerprint(db)).as("nothing added").isEqualTo(before);
+        assertThat(seed(db, 3_000, 42, "zipf").inserted()).isEqualTo(1_000);
+    }
+
+    private void assertPrefixesFindUsers(String db) throws Exception {
         List<String> lines = Files.readAllLines(tmp.resolve("prefixes.csv"), StandardCharsets.UTF_8);
         assertThat(lines).hasSize(200);
         try (Connection c = connect(db); PreparedStatement ps = c.prepareStatement("""
@@ -116,8 +164,13 @@ class SeederIT {
     }
 
     private SeedMain.Result seed(String db, long users, long seed) throws Exception {
+        return seed(db, users, seed, "zipf");
+    }
+
+    private SeedMain.Result seed(String db, long users, long seed, String distribution) throws Exception {
         SeedOptions options = SeedOptions.parse(new String[] {
                 "--users", Long.toString(users), "--seed", Long.toString(seed), "--chunk", "1000",
+                "--distribution", distribution,
                 "--prefixes", tmp.resolve("prefixes.csv").toString(), "--prefix-count", "200"},
                 Map.of("PG_AUTHORITY_MASTER", cluster.authority(Node.PRIMARY), "PG_DATABASE", db,
                         "PG_USER", TestCluster.APP_USER, "PG_PASSWORD", TestCluster.APP_PASSWORD));
