@@ -1,27 +1,22 @@
 package ru.otus.socialnet.chaos;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
+
+import ru.otus.socialnet.routing.consistency.ConsistencyToken;
 
 /**
- * The parts of an {@code X-Consistency-Token} ({@code TTTTTTTT/X/Y}: timeline, WAL position) the
- * checker needs: the timeline the write was committed on. Read from the header as any client would,
- * not from the service's classes.
+ * What the campaign's clients and checker need of an {@code X-Consistency-Token} as they received
+ * it: its timeline, and the later of two. The format itself is {@link ConsistencyToken}'s, written
+ * once; here a missing or malformed header is a value (a client keeps going), not an error.
  */
 public final class Token {
-
-    private static final Pattern FORMAT = Pattern.compile("([0-9A-Fa-f]{8})/([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})");
 
     private Token() {
     }
 
     /** The timeline of a token, or -1 when there is no token or it is not one. */
     public static int timeline(String token) {
-        if (token == null) {
-            return -1;
-        }
-        Matcher m = FORMAT.matcher(token.strip());
-        return m.matches() ? Integer.parseUnsignedInt(m.group(1), 16) : -1;
+        return parse(token).map(ConsistencyToken::timeline).orElse(-1);
     }
 
     /**
@@ -29,22 +24,22 @@ public final class Token {
      * one, so that one read sees all its earlier writes. Null or malformed tokens lose.
      */
     public static String later(String a, String b) {
-        return compare(a, b) >= 0 ? a : b;
-    }
-
-    static int compare(String a, String b) {
-        Matcher ma = a == null ? null : FORMAT.matcher(a.strip());
-        Matcher mb = b == null ? null : FORMAT.matcher(b.strip());
-        boolean va = ma != null && ma.matches();
-        boolean vb = mb != null && mb.matches();
-        if (!va || !vb) {
-            return Boolean.compare(va, vb);
+        Optional<ConsistencyToken> ta = parse(a);
+        Optional<ConsistencyToken> tb = parse(b);
+        if (ta.isEmpty()) {
+            return tb.isPresent() ? b : a;
         }
-        int c = Integer.compareUnsigned(Integer.parseUnsignedInt(ma.group(1), 16), Integer.parseUnsignedInt(mb.group(1), 16));
-        return c != 0 ? c : Long.compareUnsigned(lsn(ma), lsn(mb));
+        return tb.isPresent() && tb.get().isAfter(ta.get()) ? b : a;
     }
 
-    private static long lsn(Matcher m) {
-        return (Long.parseLong(m.group(2), 16) << 32) | Long.parseLong(m.group(3), 16);
+    private static Optional<ConsistencyToken> parse(String token) {
+        if (token == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ConsistencyToken.parse(token));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 }
