@@ -1,15 +1,23 @@
+# syntax=docker/dockerfile:1
 # The service's image: built from the repo by a JDK stage, run by a small JRE stage as a
 # non-root user. docker-compose.yaml builds it (context: the repo root).
+#
+# The build is the Maven reactor's service module and what it needs (-pl service -am); the image
+# carries the service's runnable jar alone: no seeder, drill, campaign or Datafaker (tools/*).
 
 FROM eclipse-temurin:17.0.15_6-jdk-jammy AS build
 WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
-# Dependencies first, in their own layer: a source change does not download them again.
-RUN ./mvnw -B -ntp -q dependency:go-offline
-COPY src src
-RUN ./mvnw -B -ntp -q -o package -DskipTests \
- && cp target/socialnet-replication-*.jar /app.jar
+# Every module's pom is part of the reactor, built or not; only service's chain is compiled.
+COPY common common
+COPY tools tools
+COPY test-support test-support
+COPY service service
+# Maven's downloads stay in a build cache: a source change does not download them again.
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -ntp -q -pl service -am package -DskipTests \
+ && cp service/target/socialnet-service-exec.jar /app.jar
 
 FROM eclipse-temurin:17.0.15_6-jre-jammy
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin socialnet

@@ -5,7 +5,7 @@
 # bin/bench-search), written once here. Source it after setting 'repo' to the repository root:
 #
 #   load_setup                      settings below, the local cluster's env for the service
-#   load_jar                        the service jar, built if missing, copied out of target/
+#   load_jar                        the service jar (tools/jars.sh), built if missing, copied out of service/target/
 #   seed_run ARGS...                the seeder (ru.otus.socialnet.seed.SeedMain) on the primary
 #   ensure_database NAME            a database of the service's user on the local cluster
 #   app_start NAME PORT REPLICAS    the service in the background, waiting until it is healthy
@@ -20,8 +20,10 @@
 : "${repo:?set repo to the repository root before sourcing load-functions.sh}"
 # shellcheck source=cluster/pg-functions.sh source-path=SCRIPTDIR/..
 source "$repo/cluster/pg-functions.sh"
+# shellcheck source=tools/jars.sh source-path=SCRIPTDIR/..
+source "$repo/tools/jars.sh"
 
-# A piece of the search statement (src/main/resources/.../user/search-by-name-prefix.sql) as
+# A piece of the search statement (service/src/main/resources/.../user/search-by-name-prefix.sql) as
 # pg_stat_statements shows it.
 SEARCH_SQL_FRAGMENT="WHERE lower(first_name) ~>=~ (SELECT lower("
 
@@ -47,10 +49,10 @@ load_setup() {
 load_jar() {
 	# A jar given by the caller (bin/bench-search --jar) is used as it is.
 	if [ -n "${APP_JAR:-}" ]; then [ -f "$APP_JAR" ] || pg_die "no jar $APP_JAR"; return 0; fi
-	local built="$repo/target/socialnet-replication-0.1.0-SNAPSHOT.jar"
+	local built
+	built="$(runnable_jar_path service)"
 	if [ ! -f "$built" ] && [ ! -f "$LOAD_DIR/socialnet.jar" ]; then
-		pg_log "building the service jar"
-		(cd "$repo" && ./mvnw -B -q -ntp package -DskipTests)
+		runnable_jar_build service
 	fi
 	# A newer build replaces the copy; without a build (after a load run's clean) the copy stays.
 	if [ -f "$built" ] && { [ ! -f "$LOAD_DIR/socialnet.jar" ] || [ "$built" -nt "$LOAD_DIR/socialnet.jar" ]; }; then
@@ -61,9 +63,9 @@ load_jar() {
 
 # seed_run ARGS...: the seeder; its stdout line (inserted=... seconds=...) goes to stdout.
 seed_run() {
-	load_jar
-	"$JAVA" -Dloader.main=ru.otus.socialnet.seed.SeedMain -cp "$APP_JAR" \
-		org.springframework.boot.loader.launch.PropertiesLauncher --prefixes "$PREFIXES" "$@"
+	local jar
+	jar="$(runnable_jar seed)" || pg_die "the seeder did not build"
+	"$JAVA" -jar "$jar" --prefixes "$PREFIXES" "$@"
 }
 
 # ensure_database NAME: creates the database NAME owned by the service's user on the local
@@ -118,7 +120,7 @@ jmeter_run() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	pg_log "JMeter: $plan.jmx $*"
-	(cd "$repo" && ./mvnw -B -q -ntp -Pload clean verify -Djmeter.plan="$plan" -Dload.prefixes="$PREFIXES" "$@") \
+	(cd "$repo" && ./mvnw -B -q -ntp -Pload -N clean verify -Djmeter.plan="$plan" -Dload.prefixes="$PREFIXES" "$@") \
 		>"$out/maven.log" 2>&1 || { tail -n 40 "$out/maven.log" >&2; pg_die "JMeter run of $plan failed (see $out/maven.log)"; }
 	# Names without timestamps (testResultsTimestamp=false in the pom).
 	cp "$repo/target/jmeter/results/$plan.csv" "$out/results.csv"

@@ -1,0 +1,36 @@
+package ru.otus.socialnet.routing.nodes;
+
+import java.util.List;
+
+import ru.otus.socialnet.consistency.ConsistencyToken;
+
+/**
+ * Who does what, as of the last probe: an immutable snapshot the monitor publishes after every
+ * decision, read without locks by every request.
+ *
+ * @param primary             the node writes go to; null while none qualifies (down, fenced, or a
+ *                            failover under way)
+ * @param inRotation          standbys of the primary, close enough behind to serve reads
+ * @param standbys            every standby that answers, whatever its lag (each holds everything up
+ *                            to its replay position): the readers of last resort while the primary is down
+ * @param fenced              primaries that must never be written to
+ * @param lastPrimaryPosition the primary's timeline and WAL position at its last probe, kept while it
+ *                            is down; null before any primary was seen
+ * @param newestTimeline      the newest timeline seen anywhere
+ */
+public record Topology(Node primary, List<Node> inRotation, List<Node> standbys, List<Node> fenced,
+                       ConsistencyToken lastPrimaryPosition, int newestTimeline) {
+
+    static final Topology NONE = new Topology(null, List.of(), List.of(), List.of(), null, 0);
+
+    /** Why no write can be taken now, for the 503's log line and health; null when one can. */
+    public String whyNoPrimary() {
+        if (primary != null) {
+            return null;
+        }
+        if (!fenced.isEmpty()) {
+            return "no primary on timeline " + newestTimeline + " answers; fenced (never written to): " + fenced;
+        }
+        return "no primary answers";
+    }
+}

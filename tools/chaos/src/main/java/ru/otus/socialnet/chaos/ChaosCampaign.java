@@ -1,0 +1,239 @@
+package ru.otus.socialnet.chaos;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+import ru.otus.socialnet.cluster.ClusterControl;
+import ru.otus.socialnet.cluster.DbAccess;
+
+/**
+ * The fault campaign: {@code --runs} runs, each on a fresh cluster with a fresh service, under a
+ * mixed load, while the {@link Nemesis} injects the faults the {@link FaultSchedule} draws from the
+ * seed; then the {@link Checker} holds the ledger against the servers. Run by {@code bin/chaos}.
+ *
+ * <p>Exit status: 0 when every run passed, 1 when a run broke a promise (or the cluster could not
+ * be healed), 2 when the harness itself failed.
+ */
+public final class ChaosCampaign {
+
+    private final ChaosOptions options;
+    private final DbAccess app;
+    private final NodeSql sql;
+
+    public ChaosCampaign(ChaosOptions options, DbAccess app, DbAccess superuser) {
+        this.options = options;
+        this.app = app;
+        this.sql = new NodeSql(superuser);
+    }
+
+    public static void main(String[] args) {
+        ChaosOptions options;
+        try {
+            options = ChaosOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage() + "\n" + ChaosOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        try {
+            DbAccess app = DbAccess.fromEnvironment();
+            DbAccess superuser = new DbAccess(app.database(), "postgres",
+                    System.getenv().getOrDefault("PG_SUPERUSER_PASSWORD", "postgres"));
+            List<RunResult> runs = new ChaosCampaign(options, app, superuser).run();
+            System.exit(exitCode(options, runs));
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(2);
+        }
+    }
+
+    static int exitCode(ChaosOptions o, List<RunResult> runs) {
+        if (runs.stream().anyMatch(r -> r.harnessError() != null)) {
+            return 2;
+        }
+        return runs.stream().allMatch(r -> r.passed(o.mode())) ? 0 : 1;
+    }
+
+    /** Every run, then the summary (out/summary.md, also on stdout). */
+    public List<RunResult> run() throws IOException {
+        Files.createDirectories(options.out());
+        List<RunResult> results = new ArrayList<>();
+        for (int i = 1; i <= options.runs(); i++) {
+            RunResult r = runOnce(i);
+            results.add(r);
+            System.err.printf(Locale.ROOT, "chaos: run %d of %d %s%n", i, options.runs(),
+                    r.harnessError() != null ? "HARNESS FAILED: " + r.harnessError()
+                            : (r.passed(options.mode()) ? "passed" : "FAILED: " + String.join("; ", r.findings().violations(options.mode()))));
+        }
+        String summary = ChaosReport.summary(options, results);
+        Files.writeString(options.out().resolve("summary.md"), summary);
+        System.out.println(summary);
+        System.out.println("reports: " + options.out().toAbsolutePath());
+        return results;
+    }
+
+    RunResult runOnce(int number) throws IOException {
+        Path dir = options.out().resolve(String.format(Locale.ROOT, "run-%02d", number));
+        Files.createDirectories(dir);
+        String runId = "c" + number + "x" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        long start = System.currentTimeMillis();
+        ClusterControl cluster = new ClusterControl(options.clusterCommand(), clusterEnvironment(),
+                ProcessBuilder.Redirect.appendTo(dir.resolve("cluster.log").toFile()));
+        AtomicReference<ServiceProcess> service = new AtomicReference<>();
+        // Ctrl-C: no service and no cluster (namespaces included) may outlive the campaign.
+        Thread cleanup = new Thread(() -> {
+            stop(service.get());
+            quietlyWipe(cluster);
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            System.err.printf(Locale.ROOT, "chaos: run %d of %d: a fresh cluster (%s mode)%n", number, options.runs(), options.mode());
+            cluster.run("wipe");
+            cluster.run("up");
+            cluster.run("sync", options.mode());
+            service.set(new ServiceProcess(options.serviceCommand(), serviceEnvironment(cluster),
+                    dir.resolve("service.log"), options.service()));
+            service.get().start();
+            return load(number, runId, start, dir, cluster, service.get());
+        } catch (Exception e) {
+            return new RunResult(number, runId, options.seed(), start, start, start, System.currentTimeMillis(), List.of(),
+                    null, List.of(), e.getClass().getSimpleName() + ": " + e.getMessage(), false);
+        } finally {
+            stop(service.get());
+            quietlyWipe(cluster);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    private static void stop(ServiceProcess service) {
+        if (service == null) {
+            return;
+        }
+        try {
+            service.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private RunResult load(int number, String runId, long start, Path dir, ClusterControl cluster, ServiceProcess service)
+            throws Exception {
+        Ledger ledger = new Ledger();
+        ServiceClient client = new ServiceClient(options.service(), Duration.ofSeconds(8), Duration.ofSeconds(5));
+        Workload workload = new Workload(client, ledger, runId, options.sessions(), options.searchers());
+        ClusterSteps steps = new ClusterSteps(cluster, dir.resolve("cluster.log"));
+        Healer healer = new Healer(steps, sql, service, runId, options.network());
+        Nemesis nemesis = new Nemesis(steps, healer, service);
+        FaultSchedule schedule = new FaultSchedule(options.seed(), number, options.faults());
+        List<FaultRecord> faults = new ArrayList<>();
+        Map<String, Integer> stored = Map.of();
+        boolean storedKnown = false;
+        long loadStart;
+        long loadEnd;
+        Timelines timelines;
+        try (ClusterWatch watch = new ClusterWatch(sql, cluster.nodes())) {
+            watch.start();
+            loadStart = System.currentTimeMillis();
+            workload.start();
+            long deadline = loadStart + options.duration().toMillis();
+            Daemons.sleep(ChaosOptions.WARM_UP.toMillis());
+            // A fault and its healing take ~10-20 s: none starts in the last 10 s.
+            for (int n = 1; System.currentTimeMillis() < deadline - 10_000; n++) {
+                Fault f = schedule.next();
+                FaultRecord record = nemesis.inject(n, f);
+                faults.add(record);
+                if (!record.healed()) {
+                    break; // a cluster that cannot be healed ends the run's faults: that is the finding
+                }
+                Daemons.sleep(Math.min(f.gapAfterMs(), deadline - System.currentTimeMillis()));
+            }
+            Daemons.sleep(deadline - System.currentTimeMillis());
+            workload.stop();
+            loadEnd = System.currentTimeMillis();
+            try {
+                healer.heal();
+            } catch (Healer.Failure e) {
+                System.err.println("chaos: the cluster is not whole at the end: " + e.getMessage());
+            }
+            try {
+                String primary = settle(cluster);
+                stored = sql.markerRows(primary, runId);
+                storedKnown = true;
+            } catch (SQLException | RuntimeException e) {
+                System.err.println("chaos: cannot count the rows at the end: " + e.getMessage());
+            }
+            timelines = watch.timelines();
+        }
+        List<Op> ops = ledger.ops();
+        ledger.writeCsv(dir.resolve("ledger.csv"));
+        Findings findings = Checker.check(new Checker.Input(loadStart, loadEnd, ops, stored, storedKnown,
+                healer.staleRows(), timelines, faults));
+        RunResult partial = new RunResult(number, runId, options.seed(), start, loadStart, loadEnd, System.currentTimeMillis(),
+                faults, findings, timelines.splitBrain(), null, false);
+        String title = "chaos run " + number + ", " + options.mode() + " mode, seed " + options.seed() + ": "
+                + (findings.passed(options.mode()) ? "passed" : String.join("; ", findings.violations(options.mode())));
+        boolean plotted = TimelinePlot.draw(dir, partial, ops, title);
+        RunResult result = new RunResult(number, runId, options.seed(), start, loadStart, loadEnd,
+                System.currentTimeMillis(), faults, findings, timelines.splitBrain(), null, plotted);
+        Files.writeString(dir.resolve("report.md"), ChaosReport.run(options, result));
+        return result;
+    }
+
+    /** Waits (up to 30 s) until both standbys replayed everything the primary wrote; returns the primary's address. */
+    private String settle(ClusterControl cluster) throws SQLException {
+        String primary = cluster.primary().authority();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            long[] r = sql.replication(primary);
+            if (r[0] == 2 && r[1] == 2) {
+                break;
+            }
+            Daemons.sleep(250);
+        }
+        return primary;
+    }
+
+    private Map<String, String> clusterEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("PGCLUSTER_DIR", options.clusterDir().toAbsolutePath().toString());
+        env.put("PGCLUSTER_PORT", Integer.toString(options.clusterPort()));
+        env.put("PG_SYNC_MODE", options.mode());
+        env.put("PGCLUSTER_NETNS", options.network() ? "1" : "0");
+        // A hung (SIGSTOPped) node must not hang bin/cluster's own probes of it.
+        env.put("PGCONNECT_TIMEOUT", "3");
+        return env;
+    }
+
+    /** The service's settings: the cluster's own (bin/cluster env: every node a candidate primary) and the port. */
+    private Map<String, String> serviceEnvironment(ClusterControl cluster) {
+        Map<String, String> env = new HashMap<>();
+        for (String line : cluster.run("env")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        env.put("PG_PASSWORD", app.password());
+        env.put("SERVER_PORT", Integer.toString(options.port()));
+        return env;
+    }
+
+    private static void quietlyWipe(ClusterControl cluster) {
+        try {
+            cluster.run("wipe");
+        } catch (RuntimeException e) {
+            System.err.println("chaos: could not wipe the campaign's cluster: " + e.getMessage());
+        }
+    }
+}
