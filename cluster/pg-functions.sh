@@ -395,8 +395,7 @@ node_sync_mode() {
 cluster_apply_start_sync_mode() {
 	local others
 	[ -n "${PG_SYNC_MODE:-}" ] || return 0
-	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
-	mapfile -t others < <(names_except "$(node_name "$1")" primary $PG_REPLICA_NAMES)
+	mapfile -t others < <(cluster_others "$(node_name "$1")")
 	cluster_set_sync_mode "$1" "$PG_SYNC_MODE" "${others[@]}"
 }
 
@@ -437,6 +436,11 @@ names_except() {
 
 # CLUSTER_COMMAND: the command an operator runs on this cluster, named in refusals.
 CLUSTER_COMMAND="${CLUSTER_COMMAND:-bin/cluster}"
+
+# cluster_others NAME: every node of a cluster of 'primary' and PG_REPLICA_NAMES but NAME, one per
+# line (the compose cluster, whose nodes know only their own files).
+# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+cluster_others() { names_except "$1" primary $PG_REPLICA_NAMES; }
 
 # node_name NODE: the node's name (cluster_name, also its application_name and slot name).
 node_name() { sed -n "s/^cluster_name = '\(.*\)'$/\1/p" "$1/node.conf"; }
@@ -905,7 +909,7 @@ cluster_freshest() {
 cluster_sync() {
 	local mode="$1" n primary="" names
 	shift
-	sync_standby_names "$mode" >/dev/null
+	sync_standby_names "$mode" "$@" >/dev/null
 	for n in "$@"; do
 		if [ "$(node_state_of "$n")" = primary ]; then primary="$n"; break; fi
 	done
