@@ -911,7 +911,9 @@ cluster_sync() {
 	shift
 	sync_standby_names "$mode" "$@" >/dev/null
 	for n in "$@"; do
-		if [ "$(node_state_of "$n")" = primary ]; then primary="$n"; break; fi
+		[ "$(node_state_of "$n")" = primary ] || continue
+		[ -z "$primary" ] || pg_die "$primary and $n both run as primaries: stop the stale one ($CLUSTER_COMMAND up names it), then switch"
+		primary="$n"
 	done
 	[ -n "$primary" ] || pg_die "no primary is running: start the cluster first ($CLUSTER_COMMAND up)"
 	mapfile -t names < <(names_except "$primary" "$@")

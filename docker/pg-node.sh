@@ -160,7 +160,7 @@ run_candidate() {
 			1)
 				node_stop "$NODE"
 				trap - TERM INT
-				park "$name refuses to start as a primary: $why. It must become a standby of the current primary (pg_rewind discards what it wrote after the failover point). Run: docker compose stop $name && docker compose run --rm --no-deps $name rejoin ${GUARD_LEADER:-<the current primary>} && docker compose start $name" ;;
+				park "$name refuses to start as a primary: $why. It must become a standby of the current primary (pg_rewind discards what it wrote after the failover point). Run: docker compose stop $name && docker compose run --rm --no-deps $name rejoin ${GUARD_LEADER:-<the current primary>} && docker compose start $name (or, from the host: bin/compose-cluster rejoin $name)" ;;
 			*)
 				node_stop "$NODE"
 				pg_die "$name would start as a primary, but none of its peers (${peer_list[*]}) answered in ${PG_PEER_WAIT:-30} s: it cannot tell whether a failover happened while it was down. Start them (docker compose up -d); if they are gone for good: PG_LEAD_ALONE=1 docker compose up -d $name" ;;
