@@ -6,8 +6,9 @@
 # This file is the single implementation of those steps. Source it; do not copy from it:
 #   bin/cluster            local processes (machines without Docker)
 #   docker/*.sh            the compose containers
+#   bin/compose-cluster    the compose cluster from the host (docker compose exec)
 #   the Java tests         through bin/cluster
-#   the failover drill     through bin/cluster
+#   the failover drill     through bin/cluster or bin/compose-cluster
 #
 #   source cluster/pg-functions.sh
 #   pg_setup_env
@@ -357,14 +358,9 @@ cluster_set_sync_mode() {
 # cluster_set_sync_mode, without its check: a failover writes them on the standby it is about to
 # promote, so that the new primary never acknowledges a commit in a weaker mode.
 node_write_sync_mode() {
-	local node="$1" mode="$2" names standbys
+	local node="$1" mode="$2" names
 	shift 2
-	read -ra standbys <<<"${*:-$PG_REPLICA_NAMES}"
-	case "$mode" in
-		async) names="" ;;
-		quorum) printf -v names '%s, ' "${standbys[@]}"; names="ANY 1 (${names%, })" ;;
-		*) pg_die "sync mode must be 'async' or 'quorum', not '$mode'" ;;
-	esac
+	names="$(sync_standby_names "$mode" "$@")" || exit 1
 	psql_admin "$node" -v names="$names" >/dev/null <<-'EOF'
 		ALTER SYSTEM SET synchronous_standby_names = :'names';
 		ALTER SYSTEM SET synchronous_commit = 'on';
@@ -373,14 +369,33 @@ node_write_sync_mode() {
 	pg_log "sync mode: $mode${names:+ ($names)}"
 }
 
+# sync_standby_names async|quorum [STANDBY_NAME...]: the synchronous_standby_names of a mode: empty
+# for async; for quorum 'ANY 1 (<standbys>)', the given names, else PG_REPLICA_NAMES.
+sync_standby_names() {
+	local mode="$1" names standbys
+	shift
+	read -ra standbys <<<"${*:-$PG_REPLICA_NAMES}"
+	case "$mode" in
+		async) names="" ;;
+		quorum) printf -v names '%s, ' "${standbys[@]}"; names="ANY 1 (${names%, })" ;;
+		*) pg_die "sync mode must be 'async' or 'quorum', not '$mode'" ;;
+	esac
+	printf '%s' "$names"
+}
+
+# node_sync_mode NODE: async or quorum, as NODE's own synchronous_standby_names says. On a standby it
+# is the mode it keeps when it is promoted (cluster_sync writes it on every standby).
+node_sync_mode() {
+	if [ -n "$(psql_admin "$1" -c 'SHOW synchronous_standby_names')" ]; then echo quorum; else echo async; fi
+}
+
 # cluster_apply_start_sync_mode PRIMARY_NODE: the start-up switch. PG_SYNC_MODE when it is set;
 # unset keeps the mode the cluster was last switched to (ALTER SYSTEM persists it in PGDATA).
 # The standbys that count are every node but this one (after a failover it is not 'primary').
 cluster_apply_start_sync_mode() {
 	local others
 	[ -n "${PG_SYNC_MODE:-}" ] || return 0
-	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
-	mapfile -t others < <(names_except "$(node_name "$1")" primary $PG_REPLICA_NAMES)
+	mapfile -t others < <(cluster_others "$(node_name "$1")")
 	cluster_set_sync_mode "$1" "$PG_SYNC_MODE" "${others[@]}"
 }
 
@@ -419,6 +434,14 @@ names_except() {
 	for n in "$@"; do [ "$n" = "$skip" ] || echo "$n"; done
 }
 
+# CLUSTER_COMMAND: the command an operator runs on this cluster, named in refusals.
+CLUSTER_COMMAND="${CLUSTER_COMMAND:-bin/cluster}"
+
+# cluster_others NAME: every node of a cluster of 'primary' and PG_REPLICA_NAMES but NAME, one per
+# line (the compose cluster, whose nodes know only their own files).
+# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
+cluster_others() { names_except "$1" primary $PG_REPLICA_NAMES; }
+
 # node_name NODE: the node's name (cluster_name, also its application_name and slot name).
 node_name() { sed -n "s/^cluster_name = '\(.*\)'$/\1/p" "$1/node.conf"; }
 
@@ -431,24 +454,6 @@ node_in_recovery() { psql_admin "$1" -c 'SELECT pg_is_in_recovery()'; }
 node_wal_positions() {
 	psql_admin "$1" -F ' ' -c "SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(),
 		greatest(coalesce(pg_last_wal_receive_lsn(), '0/0'), pg_last_wal_replay_lsn())"
-}
-
-# freshest_standby NODE...: of the given running standbys, the one that has received the most
-# WAL (pg_last_wal_receive_lsn), so a promotion loses the least. Prints every candidate's
-# positions as events and sets FRESHEST_STANDBY to the winner's directory.
-freshest_standby() {
-	local node best="" best_lsn="" pos receive replay has
-	for node in "$@"; do
-		pos="$(node_wal_positions "$node" 2>/dev/null)" || { pg_log "$(basename "$node"): unreachable"; continue; }
-		read -r receive replay has <<<"$pos"
-		pg_event "candidate $(node_name "$node"): receive_lsn=${receive:-none} replay_lsn=$replay"
-		if [ -z "$best" ] || [ "$(psql_admin "$node" -c "SELECT '$has'::pg_lsn > '$best_lsn'::pg_lsn")" = t ]; then
-			best="$node" best_lsn="$has"
-		fi
-	done
-	[ -n "$best" ] || pg_die "no standby is reachable: nothing to promote"
-	# shellcheck disable=SC2034 # the result, read by the caller
-	FRESHEST_STANDBY="$best"
 }
 
 # node_promote NODE: end recovery (pg_promote, waiting until it is done) on a standby, then a
@@ -698,29 +703,27 @@ node_may_lead() {
 	return 0
 }
 
-# cluster_choose_leader NODE...: from the files of the given nodes (running or not), the one that
-# may run as the primary. Sets CLUSTER_LEADER to its directory (empty when none may),
-# CLUSTER_REFUSED to one "DIR REASON" line per node that would start as a primary but must not,
-# CLUSTER_EVIDENCE to every node's evidence line and CLUSTER_NEWEST to the newest timeline seen.
+# cluster_choose_leader NAME...: from the files of the named nodes (running or not; node_evidence, run
+# where each node lives: on_node), the one that may run as the primary. Sets CLUSTER_LEADER to its
+# name (empty when none may), CLUSTER_REFUSED to one "NAME REASON" line per node that would start as
+# a primary but must not, CLUSTER_EVIDENCE to every node's evidence line and CLUSTER_NEWEST to the
+# newest timeline seen.
 cluster_choose_leader() {
-	local evidence=() n i name sysid tli kind why
+	local n name sysid tli kind why
 	# shellcheck disable=SC2034 # the results, read by the caller
-	CLUSTER_LEADER="" CLUSTER_REFUSED="" CLUSTER_NEWEST=0
-	for n in "$@"; do evidence+=("$(node_evidence "$n")"); done
-	CLUSTER_EVIDENCE="$(printf '%s\n' "${evidence[@]}")"
-	i=0
-	for n in "$@"; do
-		read -r name sysid tli kind <<<"${evidence[i]}"
-		i=$((i + 1))
-		if [ "${tli:-0}" -gt "$CLUSTER_NEWEST" ]; then CLUSTER_NEWEST="$tli"; fi
-		[ "${kind:-}" = primary ] || continue
+	CLUSTER_LEADER="" CLUSTER_REFUSED="" CLUSTER_NEWEST=0 CLUSTER_EVIDENCE=""
+	for n in "$@"; do CLUSTER_EVIDENCE+="$(on_node "$n" node_evidence)"$'\n'; done
+	while read -r name sysid tli kind; do
+		[ -n "$name" ] || continue
+		if [ "$tli" -gt "$CLUSTER_NEWEST" ]; then CLUSTER_NEWEST="$tli"; fi
+		[ "$kind" = primary ] || continue
 		if why="$(node_may_lead "$name" "$sysid" "$tli" <<<"$CLUSTER_EVIDENCE")"; then
 			# shellcheck disable=SC2034 # the result, read by the caller
-			CLUSTER_LEADER="$n"
+			CLUSTER_LEADER="$name"
 		else
-			CLUSTER_REFUSED+="$n $why"$'\n'
+			CLUSTER_REFUSED+="$name $why"$'\n'
 		fi
-	done
+	done <<<"$CLUSTER_EVIDENCE"
 }
 
 # peer_evidence_at PEER: peer_evidence of PEER, "HOST[:PORT[:DECIDE_PORT]]" (PORT: PG_PORT or
@@ -809,6 +812,212 @@ node_wait_port_closed() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# The cluster by node name: sync mode, failover, rejoin. Written once for every way to run the
+# nodes; each step on a node is a function above whose first argument is the node's directory, run
+# where the node lives through a second set of hooks, by NAME:
+#   on_node NAME STEP ARG...   run STEP NODE_DIR ARG... where NAME lives (here: node_dir NAME,
+#                              which the caller defines; bin/compose-cluster: docker compose exec)
+#   node_state_of NAME         primary | replica | down | hung | cut-off (node_state where it lives)
+#   node_reach NAME            "HOST PORT" at which the other nodes reach NAME's server
+#   cluster_start_node NAME    start NAME the guarded way (bin/cluster start, docker compose start)
+#   cluster_stop_node NAME     stop NAME, and wait until its postmaster is gone
+#   cluster_rewind_node NAME LEADER   pg_rewind the stopped NAME from LEADER, start it as a standby
+# CLUSTER_COMMAND names the command an operator types in the refusals (bin/cluster).
+# ---------------------------------------------------------------------------------------------
+
+on_node() {
+	local name="$1" step="$2"
+	shift 2
+	"$step" "$(node_dir "$name")" "$@"
+}
+node_state_of() { on_node "$1" node_state; }
+node_reach() { echo "$(node_addr "$(node_dir "$1")") $(node_port "$(node_dir "$1")")"; }
+cluster_stop_node() { on_node "$1" node_stop fast; on_node "$1" wait_postmaster_gone; }
+cluster_rewind_node() { on_node "$1" node_rejoin_from "$2"; }
+
+# node_state NODE: primary | replica as the running server says; down (no postmaster); hung (its
+# postmaster lives but does not answer: it could wake up as a second primary); cut-off (running,
+# but the network cuts it off: node_unreachable).
+node_state() {
+	if ! [ -f "$1/node.conf" ] || ! node_is_running "$1"; then echo down; return; fi
+	if node_unreachable "$1"; then echo cut-off; return; fi
+	case "$(node_in_recovery "$1" 2>/dev/null)" in
+		t) echo replica ;; f) echo primary ;; *) echo hung ;;
+	esac
+}
+
+# node_follow_peer NODE LEADER: node_follow the node named LEADER, wherever it is (node_reach).
+node_follow_peer() {
+	local host port
+	read -r host port <<<"$(node_reach "$2")"
+	node_follow "$1" "$host" "$port"
+}
+
+# node_rejoin_from NODE LEADER: node_rejoin from the primary named LEADER (node_reach), then
+# node_start_rejoined on the timeline that primary reports.
+node_rejoin_from() {
+	local host port tli
+	read -r host port <<<"$(node_reach "$2")"
+	node_rejoin "$1" "$host" "$port"
+	read -r _ _ tli _ <<<"$(peer_evidence "$host" "$port")"
+	node_start_rejoined "$1" "${tli:?$2 ($host:$port) does not answer}"
+}
+
+# node_mark_rejoining NODE: NODE no longer claims its timeline as a primary (see node_rejoin).
+node_mark_rejoining() { pg_as_owner touch "$1/rejoining"; }
+
+# node_take_lead NODE MODE NAME...: promote the standby NODE keeping MODE, with the other nodes NAME...
+# as its quorum, written before the promotion (in quorum mode the new primary must not acknowledge
+# a commit no standby has, not even in the moment before the others follow it); then a slot for
+# each of them: slots do not survive a promotion, the standbys need theirs to follow, and a node
+# that is down (the dead primary above all) needs the new timeline's WAL kept for its rejoin.
+node_take_lead() {
+	local node="$1" mode="$2" n
+	shift 2
+	node_write_sync_mode "$node" "$mode" "$@" 2>/dev/null
+	node_promote "$node"
+	for n in "$@"; do node_ensure_slot "$node" "$n"; done
+}
+
+# lsn_number LSN: a pg_lsn (hi/lo in hex) as a number, to compare positions without a server.
+lsn_number() { echo $(((16#${1%/*} << 32) | 16#${1#*/})); }
+
+# cluster_freshest NAME...: of the named running standbys, the one that has received the most WAL
+# (node_wal_positions), so a promotion loses the least. Prints every candidate's positions as
+# events and sets CLUSTER_FRESHEST to the winner's name.
+cluster_freshest() {
+	local n pos receive replay has best="" best_lsn=0
+	for n in "$@"; do
+		pos="$(on_node "$n" node_wal_positions 2>/dev/null)" || { pg_log "$n: unreachable"; continue; }
+		read -r receive replay has <<<"$pos"
+		pg_event "candidate $n: receive_lsn=${receive:-none} replay_lsn=$replay"
+		if [ -z "$best" ] || [ "$(lsn_number "$has")" -gt "$best_lsn" ]; then best="$n" best_lsn="$(lsn_number "$has")"; fi
+	done
+	[ -n "$best" ] || pg_die "no standby is reachable: nothing to promote"
+	# shellcheck disable=SC2034 # the result, read by the caller
+	CLUSTER_FRESHEST="$best"
+}
+
+# cluster_sync MODE NAME...: switch the commit mode of the running primary among the named nodes
+# (reload, no restart), and write it on every running standby too, with its own quorum (every node
+# but itself): the mode a standby keeps if it is promoted, which cluster_failover reads. A standby
+# that is down keeps the mode it had; it gets this one at the next switch (bin/cluster up re-applies
+# the primary's mode to all).
+cluster_sync() {
+	local mode="$1" n primary="" names
+	shift
+	sync_standby_names "$mode" "$@" >/dev/null
+	for n in "$@"; do
+		[ "$(node_state_of "$n")" = primary ] || continue
+		[ -z "$primary" ] || pg_die "$primary and $n both run as primaries: stop the stale one ($CLUSTER_COMMAND up names it), then switch"
+		primary="$n"
+	done
+	[ -n "$primary" ] || pg_die "no primary is running: start the cluster first ($CLUSTER_COMMAND up)"
+	mapfile -t names < <(names_except "$primary" "$@")
+	on_node "$primary" cluster_set_sync_mode "$mode" "${names[@]}"
+	for n in "${names[@]}"; do
+		if [ "$(node_state_of "$n")" != replica ]; then
+			pg_log "warning: $n is not a running standby: it keeps its own mode until the next switch"
+			continue
+		fi
+		mapfile -t names < <(names_except "$n" "$@")
+		on_node "$n" node_write_sync_mode "$mode" "${names[@]}"
+	done
+}
+
+# cluster_failover NAME...: the manual failover among the named nodes, each step timed on stdout
+# ('event <ms> <text>'): freshest standby by received WAL -> the strongest sync mode the running
+# standbys keep -> promote (+ checkpoint) with slots for every other node -> repoint the other
+# standbys (reload, no restart) -> check they stream on the new timeline. It is for a dead primary:
+# refused while a node runs as a primary, or is alive without answering (it could wake up as a
+# second primary), and refused when the freshest running standby is behind the newest timeline some
+# node's files show (promoting it would lose that node's writes).
+cluster_failover() {
+	local n standbys=() new tli mode others=()
+	cluster_choose_leader "$@"
+	for n in "$@"; do
+		case "$(node_state_of "$n")" in
+			primary)
+				if [ "$n" = "$CLUSTER_LEADER" ]; then
+					pg_die "$n is running as the primary: a failover is for a dead primary. To replace it on purpose, stop it first: $CLUSTER_COMMAND stop $n"
+				fi
+				pg_die "$n is running as a STALE primary ($(sed -n "s|^$n ||p" <<<"$CLUSTER_REFUSED")): stop it ($CLUSTER_COMMAND stop $n), then $CLUSTER_COMMAND rejoin $n" ;;
+			replica) standbys+=("$n") ;;
+			hung) pg_die "$n's postmaster is alive but does not answer (hung, or stopped with SIGSTOP): it could wake up as a second primary. Kill it first: $CLUSTER_COMMAND kill $n" ;;
+			cut-off)
+				# A network fault the operator injected (bin/cluster partition): alive but cut off,
+				# the split brain to survive. It is a stale primary once the network heals.
+				pg_event "warning: $n is cut off by the network, not dead: once healed it is a stale primary (stop and rejoin it)" ;;
+			down)
+				if [ "$n" != "$CLUSTER_LEADER" ] && grep -q "^$n " <<<"$CLUSTER_EVIDENCE"; then
+					pg_event "warning: $n is down: its WAL is not considered"
+				fi ;;
+		esac
+	done
+	[ ${#standbys[@]} -gt 0 ] || pg_die "no running standby to promote: start one ($CLUSTER_COMMAND start <node>)"
+	cluster_freshest "${standbys[@]}"
+	new="$CLUSTER_FRESHEST"
+	# Never promote a node behind the newest timeline: the node on it holds writes this one
+	# lacks, and the promotion would fork that timeline's number.
+	read -r _ _ tli _ <<<"$(grep "^$new " <<<"$CLUSTER_EVIDENCE")"
+	if [ "${tli:-0}" -lt "$CLUSTER_NEWEST" ]; then
+		pg_die "$new is on timeline ${tli:-0}, but ${CLUSTER_LEADER:-another node} holds timeline $CLUSTER_NEWEST: promoting $new would lose its writes. Start it instead: $CLUSTER_COMMAND up"
+	fi
+	# The mode the cluster was last switched to, as the standbys keep it (cluster_sync); the
+	# stronger one when they disagree (one was down at the last switch).
+	mode=async
+	for n in "${standbys[@]}"; do
+		if [ "$(on_node "$n" node_sync_mode)" = quorum ]; then mode=quorum; fi
+	done
+	mapfile -t others < <(names_except "$new" "$@")
+	pg_event "promote $new (sync mode $mode)"
+	on_node "$new" node_take_lead "$mode" "${others[@]}"
+	tli="$(on_node "$new" node_current_timeline)"
+	pg_event "promoted $new: primary on timeline $tli (checkpointed: its control file says so too)"
+	for n in "${standbys[@]}"; do
+		[ "$n" != "$new" ] || continue
+		on_node "$n" node_follow_peer "$new"
+		pg_event "repointed $n to $new"
+	done
+	for n in "${standbys[@]}"; do
+		[ "$n" != "$new" ] || continue
+		on_node "$n" node_wait_streaming_on_timeline "$tli" 30
+		pg_event "$n streams from $new on timeline $tli"
+	done
+}
+
+# cluster_rejoin NAME NAME...: the node NAME (stopped if it runs) becomes a standby of the node that
+# may lead among the named ones, by pg_rewind (cluster_rewind_node); that node is started first if
+# it is down. Refused for the node that may lead itself: rewinding it would throw away the newest
+# writes.
+cluster_rejoin() {
+	local name="$1" tli
+	shift
+	cluster_choose_leader "$@"
+	grep -q "^$name " <<<"$CLUSTER_EVIDENCE" || pg_die "$name has no data: '$CLUSTER_COMMAND up' clones it"
+	if [ "$CLUSTER_LEADER" = "$name" ]; then
+		pg_die "$name is the node that may lead (no other node's files show a newer timeline): rejoining it would discard the newest writes. Start it: $CLUSTER_COMMAND start $name"
+	fi
+	cluster_stop_node "$name"
+	# From here on it no longer claims its timeline as a primary: with two claimants on one
+	# timeline, the other one may now lead.
+	on_node "$name" node_mark_rejoining
+	cluster_choose_leader "$@"
+	if [ -z "$CLUSTER_LEADER" ]; then
+		pg_die "no node may lead to rejoin $name to ($(tr '\n' ';' <<<"$CLUSTER_REFUSED")); promote a standby first: $CLUSTER_COMMAND failover"
+	fi
+	if [ "$(node_state_of "$CLUSTER_LEADER")" != primary ]; then
+		pg_log "starting $CLUSTER_LEADER, the node that may lead, first"
+		cluster_start_node "$CLUSTER_LEADER"
+	fi
+	[ "$(node_state_of "$CLUSTER_LEADER")" = primary ] || pg_die "$CLUSTER_LEADER is not running as a primary: $(node_state_of "$CLUSTER_LEADER")"
+	cluster_rewind_node "$name" "$CLUSTER_LEADER"
+	tli="$(on_node "$CLUSTER_LEADER" node_current_timeline)"
+	on_node "$name" node_wait_streaming_on_timeline "$tli" 60
+	pg_event "$name rejoined as a standby of $CLUSTER_LEADER (timeline $tli)"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -19,26 +19,29 @@
 #       exits if none did (the restart policy retries). PG_LEAD_ALONE=1 skips the question, for
 #       a node whose peers are gone for good;
 #     a node whose rejoin did not finish waits until the rejoin is run again.
-#   pg-node.sh rejoin HOST        make this node a standby of the primary at HOST (pg_rewind),
-#                                 in a one-off container while the service is stopped:
+#
+# The cluster is operated from the host with bin/compose-cluster (sync, failover, rejoin...: the
+# verbs of bin/cluster, the same functions), which runs these in the containers:
+#   pg-node.sh step STEP ARG...   one step of cluster/pg-functions.sh on this node (STEP NODE ARG...)
+#   pg-node.sh address            HOST:PORT at which clients outside the compose network reach it
+#   pg-node.sh rejoin NODE        make this node a standby of the primary NODE (pg_rewind), in a
+#                                 one-off container while the service is stopped:
 #                                   docker compose stop primary
 #                                   docker compose run --rm --no-deps primary rejoin replica1
 #                                   docker compose start primary
 #   pg-node.sh clone HOST         an empty volume of a cluster that exists: clone it from HOST
-#   pg-node.sh sync async|quorum  switch the commit mode (on the primary; reload, no restart)
 #   pg-node.sh status             the primary's view of its standbys
-#   pg-node.sh positions          a standby's receive/replay WAL positions (pick the freshest)
-#   pg-node.sh promote [MODE]     promote this standby, keeping the commit mode (default async);
+#   pg-node.sh positions          a standby's receive/replay WAL positions
+#   pg-node.sh promote            promote this standby, keeping the mode it holds (node_take_lead);
 #                                 refused while a peer runs as a primary or is on a newer timeline
 #   pg-node.sh slot NAME          create the physical slot NAME on this (new) primary
-#   pg-node.sh follow HOST        repoint this standby to the primary at HOST (reload, no restart)
-#
-#   docker compose exec primary bash /docker/pg-node.sh sync quorum
+#   pg-node.sh follow NODE        repoint this standby to the primary NODE (reload, no restart)
 #
 # Runs as the 'postgres' user (compose: user: postgres). Environment: PG_NODE_NAME (replicas),
 # PG_PRIMARY_HOST (primary), PG_PRIMARY_PORT and PG_PORT (5432), PG_DECIDE_PORT (PG_PORT + 1),
 # PG_PEERS (the other nodes: HOST[:PORT[:DECIDE_PORT]]..., default every node name but this
-# one's), PG_PEER_WAIT (30), PG_LEAD_ALONE, PG_NODE_DIR (/var/lib/postgresql/data), and the
+# one's: a node is reached by its name), PG_CLIENT_HOST (what 'address' prints; default the
+# container's address), PG_PEER_WAIT (30), PG_LEAD_ALONE, PG_NODE_DIR (/var/lib/postgresql/data), and the
 # settings of cluster/pg-functions.sh.
 set -Eeuo pipefail
 
@@ -63,9 +66,25 @@ peers() {
 	if [ -n "${PG_PEERS:-}" ]; then
 		tr ' ' '\n' <<<"$PG_PEERS" | grep -v '^$' || true
 	else
-		# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
-		names_except "$1" primary $PG_REPLICA_NAMES
+		cluster_others "$1"
 	fi
+}
+
+# node_reach NAME: the hook of cluster/pg-functions.sh: "HOST PORT" of the node named NAME. In
+# compose its name is its host name; with PG_PEERS, the peer that says it is NAME (cluster_name). A
+# NAME that is no peer's is taken as a host on PG_PRIMARY_PORT.
+node_reach() {
+	local peer host port
+	if [ -n "${PG_PEERS:-}" ]; then
+		for peer in $PG_PEERS; do
+			if [ "$(peer_evidence_at "$peer" | cut -d ' ' -f 1)" = "$1" ]; then
+				IFS=: read -r host port _ <<<"$peer"
+				echo "$host ${port:-$PORT}"
+				return
+			fi
+		done
+	fi
+	echo "$1 $PG_PRIMARY_PORT"
 }
 
 # park MESSAGE: refuse without exiting: no server, the message again every minute, until the
@@ -121,8 +140,7 @@ first_start() {
 # promotion makes none, and the others must find theirs when they follow it).
 ensure_peer_slots() {
 	local n
-	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
-	for n in $(names_except "$1" primary $PG_REPLICA_NAMES); do node_ensure_slot "$NODE" "$n"; done
+	for n in $(cluster_others "$1"); do node_ensure_slot "$NODE" "$n"; done
 }
 
 # run_candidate NAME: a node that would start as a primary asks its peers first (see the top).
@@ -142,7 +160,7 @@ run_candidate() {
 			1)
 				node_stop "$NODE"
 				trap - TERM INT
-				park "$name refuses to start as a primary: $why. It must become a standby of the current primary (pg_rewind discards what it wrote after the failover point). Run: docker compose stop $name && docker compose run --rm --no-deps $name rejoin ${GUARD_LEADER:-<the current primary>} && docker compose start $name" ;;
+				park "$name refuses to start as a primary: $why. It must become a standby of the current primary (pg_rewind discards what it wrote after the failover point). Run: docker compose stop $name && docker compose run --rm --no-deps $name rejoin ${GUARD_LEADER:-<the current primary>} && docker compose start $name (or, from the host: bin/compose-cluster rejoin $name)" ;;
 			*)
 				node_stop "$NODE"
 				pg_die "$name would start as a primary, but none of its peers (${peer_list[*]}) answered in ${PG_PEER_WAIT:-30} s: it cannot tell whether a failover happened while it was down. Start them (docker compose up -d); if they are gone for good: PG_LEAD_ALONE=1 docker compose up -d $name" ;;
@@ -156,6 +174,15 @@ run_candidate() {
 	node_exec "$NODE"
 }
 
+# standby_start_sync_mode NAME: PG_SYNC_MODE, when set, on this standby too, with its own quorum:
+# the mode it keeps if it is promoted (see cluster_sync).
+standby_start_sync_mode() {
+	local others
+	[ -n "${PG_SYNC_MODE:-}" ] || return 0
+	mapfile -t others < <(cluster_others "$1")
+	node_auto_conf_set "$NODE" synchronous_standby_names "$(sync_standby_names "$PG_SYNC_MODE" "${others[@]}")"
+}
+
 # run_node ROLE: the containers' main process (see the top).
 run_node() {
 	local role="$1" name
@@ -164,33 +191,30 @@ run_node() {
 	case "$(node_kind "$NODE")" in
 		standby)
 			node_write_conf "$NODE" "$PORT" "$name"
+			standby_start_sync_mode "$name"
 			node_exec "$NODE" ;;
 		rejoining) park "$name: a rejoin began and did not finish. Run it again: docker compose stop $name && docker compose run --rm --no-deps $name rejoin <the current primary> && docker compose start $name" ;;
 		primary) run_candidate "$name" ;;
 	esac
 }
 
-# run_rejoin HOST: pg_rewind this node from the primary at HOST, standby settings written; the
+# run_rejoin LEADER: pg_rewind this node from the primary LEADER (node_reach), standby settings
+# written, started once on its private socket only until it streams (node_rejoin_from); the
 # service starts it afterwards. Refused while a server runs on this data: the service container
 # must be stopped (its answer on this node's name shows it is not).
 run_rejoin() {
-	local host="${1:?usage: pg-node.sh rejoin HOST}" name line tli
+	local leader="${1:?usage: pg-node.sh rejoin NODE}" name line listen="$PG_LISTEN"
 	[ -s "$NODE/data/PG_VERSION" ] || pg_die "no data here: an empty replica clones itself on its first start (or: pg-node.sh clone HOST)"
 	name="$(node_name "$NODE")"
 	line="$(peer_evidence_at "$name")"
 	[ -z "$line" ] || pg_die "a server runs on $name's data ($line): stop the service first: docker compose stop $name"
-	node_rejoin "$NODE" "$host" "$PG_PRIMARY_PORT"
-	# Started here once, on its private socket only, until it streams: the service then starts a
-	# standby that is consistent, and the WAL saved for its replay is gone.
-	read -r _ _ tli _ <<<"$(peer_evidence "$host" "$PG_PRIMARY_PORT")"
-	local listen="$PG_LISTEN"
 	PG_LISTEN=''
 	node_write_conf "$NODE" "$PORT" "$name"
-	node_start_rejoined "$NODE" "${tli:?$host does not answer}"
+	node_rejoin_from "$NODE" "$leader"
 	node_stop "$NODE"
 	PG_LISTEN="$listen"
 	node_write_conf "$NODE" "$PORT" "$name"
-	pg_log "$name is a standby of $host now, streaming; start it: docker compose start $name"
+	pg_log "$name is a standby of $leader now, streaming; start it: docker compose start $name"
 }
 
 # run_clone HOST: an empty volume of an existing cluster becomes a standby of the primary at HOST.
@@ -202,10 +226,12 @@ run_clone() {
 	pg_log "$name is a standby of $host now; start it: docker compose start $name"
 }
 
-# run_promote [MODE]: promote this standby, unless a peer runs as a primary (a failover is for a
-# dead primary) or is on a newer timeline (it holds writes this one lacks).
+# run_promote: promote this standby with the mode it keeps (node_take_lead, as bin/compose-cluster
+# failover does), unless a peer runs as a primary (a failover is for a dead primary) or is on a
+# newer timeline (it holds writes this one lacks).
 run_promote() {
-	local mode="${1:-async}" name others out why rc=0
+	local name others out why rc=0
+	[ $# = 0 ] || pg_die "promote takes no mode: the node keeps the cluster's (bin/compose-cluster sync switches it on every node)"
 	name="$(node_name "$NODE")"
 	mapfile -t others < <(peers "$name")
 	out="$(mktemp)"
@@ -213,21 +239,26 @@ run_promote() {
 	why="$(<"$out")"
 	rm -f "$out"
 	[ "$rc" != 1 ] || pg_die "not promoting $name: $why"
-	# Quorum names: the other nodes, so the new primary waits for a standby that exists.
-	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
-	mapfile -t others < <(names_except "$name" primary $PG_REPLICA_NAMES)
-	node_write_sync_mode "$NODE" "$mode" "${others[@]}"
-	node_promote "$NODE"
-	ensure_peer_slots "$name"
+	mapfile -t others < <(cluster_others "$name")
+	node_take_lead "$NODE" "$(node_sync_mode "$NODE")" "${others[@]}"
 }
 
-# run_sync MODE: the commit mode of this primary; the standbys that count are every other node
-# (after a failover this one is not 'primary').
-run_sync() {
-	local others
-	# shellcheck disable=SC2086 # PG_REPLICA_NAMES is a list
-	mapfile -t others < <(names_except "$(node_name "$NODE")" primary $PG_REPLICA_NAMES)
-	cluster_set_sync_mode "$NODE" "$1" "${others[@]}"
+# STEPS: what bin/compose-cluster may run on this node with 'step' (each: STEP NODE ARG...).
+STEPS=" node_state node_evidence node_sync_mode node_wal_positions node_write_sync_mode cluster_set_sync_mode node_take_lead node_current_timeline node_follow_peer node_ensure_slot node_wait_streaming_on_timeline node_mark_rejoining wait_streaming cluster_status "
+
+# run_step STEP ARG...: one of STEPS on this node.
+run_step() {
+	local step="${1:?usage: pg-node.sh step STEP ARG...}"
+	shift
+	[[ "$STEPS" == *" $step "* ]] || pg_die "not a step: $step (one of:$STEPS)"
+	"$step" "$NODE" "$@"
+}
+
+# client_address: HOST:PORT for clients outside the compose network (the failover drill's).
+client_address() {
+	local host="${PG_CLIENT_HOST:-}"
+	[ -n "$host" ] || read -r host _ <<<"$(hostname -i)"
+	echo "$host:$PORT"
 }
 
 main() {
@@ -237,12 +268,14 @@ main() {
 		primary | replica) run_node "$1" ;;
 		rejoin) run_rejoin "${2:-}" ;;
 		clone) run_clone "${2:-}" ;;
-		sync) run_sync "${2:?usage: pg-node.sh sync async|quorum}" ;;
+		sync) pg_die "switch the mode from the host, on every node at once: bin/compose-cluster sync ${2:-async|quorum}" ;;
+		step) shift; run_step "$@" ;;
+		address) client_address ;;
 		status) cluster_status "$NODE" ;;
 		positions) node_wal_positions "$NODE" ;;
-		promote) run_promote "${2:-}" ;;
+		promote) shift; run_promote "$@" ;;
 		slot) node_ensure_slot "$NODE" "${2:?usage: pg-node.sh slot NAME}" ;;
-		follow) node_follow "$NODE" "${2:?usage: pg-node.sh follow HOST}" "$PG_PRIMARY_PORT" ;;
+		follow) node_follow_peer "$NODE" "${2:?usage: pg-node.sh follow NODE}" ;;
 		*) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 }

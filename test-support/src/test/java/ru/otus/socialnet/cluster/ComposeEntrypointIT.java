@@ -114,7 +114,7 @@ class ComposeEntrypointIT {
         ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA1, Node.PRIMARY);
         ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA1, Node.REPLICA2);
 
-        CliResult promote = replica2.run(Duration.ofSeconds(60), "promote", "quorum");
+        CliResult promote = replica2.run(Duration.ofSeconds(60), "promote");
         assertThat(promote.ok()).isFalse();
         assertThat(promote.output()).contains("not promoting replica2", "replica1 claims timeline 2 as a primary");
         assertThat(cluster.role(Node.REPLICA2)).isEqualTo("replica");

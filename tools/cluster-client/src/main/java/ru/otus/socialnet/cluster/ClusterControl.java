@@ -14,7 +14,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The one Java client of the cluster-command contract, used by the drill, the fault campaign and
  * the tests. A cluster command is {@code bin/cluster} (local processes, also on a network),
- * {@code bin/patroni-cluster} (Patroni), or any other command that keeps this contract:
+ * {@code bin/compose-cluster} (the compose stack, from the host), {@code bin/patroni-cluster} (Patroni),
+ * or any other command that keeps this contract:
  * <ul>
  * <li>{@code nodes} prints one line per node: {@code NAME HOST:PORT primary|replica|down};</li>
  * <li>{@code sync async|quorum} switches the commit mode; {@code kill NODE} is a crash
