@@ -1,20 +1,27 @@
 -- wrk script for GET /user/search: random (first-name, last-name) prefix pairs from the CSV
 -- that bin/seed writes. Environment: PREFIXES (the CSV), PAIRS (use the first N lines; the
 -- benchmark gives pgbench the same N pairs). Prints one RESULT line for bin/bench-search.
+-- WRK_PATH instead: every request is GET of that one path (bin/bench-search's floor: a request
+-- that touches no database, to see what the HTTP stack alone costs).
 local file = os.getenv("PREFIXES") or ".load/prefixes.csv"
 local limit = tonumber(os.getenv("PAIRS") or "100")
+local fixed = os.getenv("WRK_PATH")
 local paths = {}
 
 local function urlencode(s)
 	return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 
-for line in io.lines(file) do
-	local first, last = line:match("^([^,]*),(.*)$")
-	if first then
-		paths[#paths + 1] = "/user/search?first_name=" .. urlencode(first) .. "&last_name=" .. urlencode(last)
+if fixed and fixed ~= "" then
+	paths[1] = fixed
+else
+	for line in io.lines(file) do
+		local first, last = line:match("^([^,]*),(.*)$")
+		if first then
+			paths[#paths + 1] = "/user/search?first_name=" .. urlencode(first) .. "&last_name=" .. urlencode(last)
+		end
+		if #paths >= limit then break end
 	end
-	if #paths >= limit then break end
 end
 assert(#paths > 0, "no prefix pairs in " .. file)
 
