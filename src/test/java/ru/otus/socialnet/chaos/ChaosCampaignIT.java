@@ -34,7 +34,7 @@ class ChaosCampaignIT {
                 : EnumSet.of(FaultKind.KILL_REPLICA);
         Path out = Path.of("target/chaos-it");
         ChaosOptions options = new ChaosOptions("quorum", 1, Duration.ofSeconds(40), 15, menu, 3, 1, ROOT, PORT + 38,
-                out, Path.of("target/chaos-it-cluster").toAbsolutePath(), PORT + 20,
+                2, out, Path.of("target/chaos-it-cluster").toAbsolutePath(), PORT + 20,
                 List.of("env", "PGCLUSTER_NETNS_PREFIX=" + TestNetworks.CAMPAIGN_TEST_PREFIX,
                         "PGCLUSTER_NETNS_SUBNET=" + TestNetworks.CAMPAIGN_TEST_SUBNET,
                         Path.of("bin/cluster").toAbsolutePath().toString()),
