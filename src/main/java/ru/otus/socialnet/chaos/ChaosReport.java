@@ -112,8 +112,9 @@ final class ChaosReport {
                 md.append("- t=").append(fmt(r.t(s.atMs()))).append(" s: ").append(s.text().replace("|", "\\|")).append('\n');
             }
         }
-        md.append("\nFiles: `ledger.csv` (every request), `series.dat` and `plot.gp` (the plot's data), "
-                + "`service.log`, `cluster.log` (bin/cluster's progress).\n");
+        md.append("\nFiles: `ledger.csv` (every request), `series.dat` and `plot.gp` (the plot's data), ")
+                .append(o.instances() == 1 ? "`service.log`" : "`service-1.log` … `service-" + o.instances() + ".log`")
+                .append(", `cluster.log` (bin/cluster's progress).\n");
         return md.toString();
     }
 

@@ -36,7 +36,8 @@ class ChaosReportTest {
                         "Stored twice (1): `m2 ×2 (sent: UNKNOWN_504)`", "UNKNOWN_504 (outcome unknown: maybe stored) | 1 | 0 | 0 |",
                         "![timeline: faults against throughput and latency](plot.png)", "### 1. ",
                         "through 2 service instances (:18095, :18096;",
-                        "Token reads answered by another service instance than the one that acknowledged the write: 1 ");
+                        "Token reads answered by another service instance than the one that acknowledged the write: 1 ",
+                        "`service-1.log` … `service-2.log`");
     }
 
     @Test
