@@ -1,6 +1,7 @@
 package ru.otus.socialnet.chaos;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -12,13 +13,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import ru.otus.socialnet.cluster.ClusterControl;
 import ru.otus.socialnet.cluster.DbAccess;
 
 /**
- * The fault campaign: {@code --runs} runs, each on a fresh cluster with a fresh service, under a
+ * The fault campaign: {@code --runs} runs, each on a fresh cluster with fresh service instances, under a
  * mixed load, while the {@link Nemesis} injects the faults the {@link FaultSchedule} draws from the
  * seed; then the {@link Checker} holds the ledger against the servers. Run by {@code bin/chaos}.
  *
@@ -90,10 +91,10 @@ public final class ChaosCampaign {
         long start = System.currentTimeMillis();
         ClusterControl cluster = new ClusterControl(options.clusterCommand(), clusterEnvironment(),
                 ProcessBuilder.Redirect.appendTo(dir.resolve("cluster.log").toFile()));
-        AtomicReference<ServiceProcess> service = new AtomicReference<>();
+        List<ServiceProcess> services = new CopyOnWriteArrayList<>();
         // Ctrl-C: no service and no cluster (namespaces included) may outlive the campaign.
         Thread cleanup = new Thread(() -> {
-            stop(service.get());
+            stop(services);
             quietlyWipe(cluster);
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -102,39 +103,56 @@ public final class ChaosCampaign {
             cluster.run("wipe");
             cluster.run("up");
             cluster.run("sync", options.mode());
-            service.set(new ServiceProcess(options.serviceCommand(), serviceEnvironment(cluster),
-                    dir.resolve("service.log"), options.service()));
-            service.get().start();
-            return load(number, runId, start, dir, cluster, service.get());
+            startServices(cluster, dir, services);
+            return load(number, runId, start, dir, cluster, services);
         } catch (Exception e) {
             return new RunResult(number, runId, options.seed(), start, start, start, System.currentTimeMillis(), List.of(),
                     null, List.of(), e.getClass().getSimpleName() + ": " + e.getMessage(), false);
         } finally {
-            stop(service.get());
+            stop(services);
             quietlyWipe(cluster);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
 
-    private static void stop(ServiceProcess service) {
-        if (service == null) {
-            return;
-        }
-        try {
-            service.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * The service's instances, each a process of its own with the same jar and settings but its port,
+     * one after the other (two JVMs starting at once on a small machine take as long as in turn).
+     * One instance logs to service.log, several to service-1.log, service-2.log...
+     */
+    private void startServices(ClusterControl cluster, Path dir, List<ServiceProcess> services)
+            throws IOException, InterruptedException {
+        Map<String, String> environment = serviceEnvironment(cluster);
+        List<URI> bases = options.services();
+        for (int i = 0; i < bases.size(); i++) {
+            int n = i + 1;
+            environment.put("SERVER_PORT", Integer.toString(bases.get(i).getPort()));
+            Path log = dir.resolve(bases.size() == 1 ? "service.log" : "service-" + n + ".log");
+            ServiceProcess service = new ServiceProcess(n, options.serviceCommand(), environment, log, bases.get(i));
+            services.add(service);
+            service.start();
         }
     }
 
-    private RunResult load(int number, String runId, long start, Path dir, ClusterControl cluster, ServiceProcess service)
-            throws Exception {
+    private static void stop(List<ServiceProcess> services) {
+        for (ServiceProcess service : services) {
+            try {
+                service.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private RunResult load(int number, String runId, long start, Path dir, ClusterControl cluster,
+            List<ServiceProcess> services) throws Exception {
         Ledger ledger = new Ledger();
-        ServiceClient client = new ServiceClient(options.service(), Duration.ofSeconds(8), Duration.ofSeconds(5));
+        ServiceClient client = new ServiceClient(new ServiceInstances(options.services()), Duration.ofSeconds(8),
+                Duration.ofSeconds(5));
         Workload workload = new Workload(client, ledger, runId, options.sessions(), options.searchers());
         ClusterSteps steps = new ClusterSteps(cluster, dir.resolve("cluster.log"));
-        Healer healer = new Healer(steps, sql, service, runId, options.network());
-        Nemesis nemesis = new Nemesis(steps, healer, service);
+        Healer healer = new Healer(steps, sql, services, runId, options.network());
+        Nemesis nemesis = new Nemesis(steps, healer, services);
         FaultSchedule schedule = new FaultSchedule(options.seed(), number, options.faults());
         List<FaultRecord> faults = new ArrayList<>();
         Map<String, Integer> stored = Map.of();
@@ -215,7 +233,7 @@ public final class ChaosCampaign {
         return env;
     }
 
-    /** The service's settings: the cluster's own (bin/cluster env: every node a candidate primary) and the port. */
+    /** The service's settings: the cluster's own (bin/cluster env: every node a candidate primary); the port is each instance's. */
     private Map<String, String> serviceEnvironment(ClusterControl cluster) {
         Map<String, String> env = new HashMap<>();
         for (String line : cluster.run("env")) {
@@ -225,7 +243,6 @@ public final class ChaosCampaign {
             }
         }
         env.put("PG_PASSWORD", app.password());
-        env.put("SERVER_PORT", Integer.toString(options.port()));
         return env;
     }
 

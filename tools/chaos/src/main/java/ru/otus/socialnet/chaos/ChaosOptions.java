@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * What a campaign does.
@@ -21,7 +22,9 @@ import java.util.Set;
  * @param sessions       writer sessions (each also reads its own writes back with its token)
  * @param searchers      plain searchers
  * @param network        the cluster on a network (namespaces; root): partitions and slow links are possible
- * @param port           the service's HTTP port
+ * @param port           the HTTP port of the service's first instance; the others' follow it
+ * @param instances      how many instances of the service run side by side (the client fails over between
+ *                       them as a load balancer would; a restart fault restarts one of them)
  * @param out            where reports go: {@code run-NN/} per run and {@code summary.md}
  * @param clusterDir     PGCLUSTER_DIR of the campaign's cluster (wiped before and after every run)
  * @param clusterPort    its PGCLUSTER_PORT
@@ -29,7 +32,7 @@ import java.util.Set;
  * @param serviceCommand how to start the service (it gets its settings from the environment)
  */
 public record ChaosOptions(String mode, int runs, Duration duration, long seed, Set<FaultKind> faults, int sessions,
-                           int searchers, boolean network, int port, Path out, Path clusterDir, int clusterPort,
+                           int searchers, boolean network, int port, int instances, Path out, Path clusterDir, int clusterPort,
                            List<String> clusterCommand, List<String> serviceCommand) {
 
     /** Load before the first fault, so the report has a baseline to compare with. */
@@ -52,6 +55,9 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
             throw new IllegalArgumentException("--no-network: the cluster runs on 127.0.0.1 and cannot take network faults ("
                     + FaultKind.names(EnumSet.copyOf(faults.stream().filter(k -> k.network).toList())) + ")");
         }
+        if (instances < 1 || instances > 9) {
+            throw new IllegalArgumentException("--instances must be 1-9, not " + instances);
+        }
         if (faults.isEmpty()) {
             throw new IllegalArgumentException("--faults is empty");
         }
@@ -60,14 +66,15 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
         serviceCommand = List.copyOf(serviceCommand);
     }
 
-    URI service() {
-        return URI.create("http://127.0.0.1:" + port);
+    /** The instances' addresses: ports {@code port}, {@code port + 1}... */
+    List<URI> services() {
+        return IntStream.range(0, instances).mapToObj(i -> URI.create("http://127.0.0.1:" + (port + i))).toList();
     }
 
     static final String USAGE = """
             usage: bin/chaos --mode quorum|async --runs N --duration S --seed K
                              [--faults kill-primary,pause,...|all] [--sessions N] [--searchers N]
-                             [--no-network] [--port P] [--out DIR]
+                             [--no-network] [--port P] [--instances N] [--out DIR]
             the fault menu: %s""".formatted(FaultKind.names(FaultKind.all()));
 
     /**
@@ -84,11 +91,12 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
         int searchers = 2;
         boolean network = true;
         int port = 18095;
+        int instances = 2;
         Path out = null;
         Path clusterDir = Path.of(".chaos/cluster");
         int clusterPort = 17432;
         String clusterCommand = "bin/cluster";
-        String jar = "target/socialnet-replication-0.1.0-SNAPSHOT.jar";
+        String jar = "service/target/socialnet-service-exec.jar";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--no-network")) {
@@ -108,6 +116,7 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
                 case "--sessions" -> sessions = Integer.parseInt(v);
                 case "--searchers" -> searchers = Integer.parseInt(v);
                 case "--port" -> port = Integer.parseInt(v);
+                case "--instances" -> instances = Integer.parseInt(v);
                 case "--out" -> out = Path.of(v);
                 case "--cluster-dir" -> clusterDir = Path.of(v);
                 case "--cluster-port" -> clusterPort = Integer.parseInt(v);
@@ -124,7 +133,7 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
         }
         List<String> service = new ArrayList<>(List.of(javaCommand(), "-Xmx512m", "-jar", jar));
         return new ChaosOptions(mode, runs, Duration.ofSeconds(duration), s, menu, sessions, searchers, network, port,
-                out, clusterDir, clusterPort, List.of(clusterCommand), service);
+                instances, out, clusterDir, clusterPort, List.of(clusterCommand), service);
     }
 
     /** Every fault; without the network, every fault but the network's. */
@@ -141,6 +150,7 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
     String commandLine() {
         return "bin/chaos --mode " + mode + " --runs " + runs + " --duration " + duration.toSeconds() + " --seed " + seed
                 + (faults.equals(defaultMenu(network)) ? "" : " --faults " + FaultKind.names(EnumSet.copyOf(faults)))
-                + " --sessions " + sessions + " --searchers " + searchers + (network ? "" : " --no-network");
+                + " --sessions " + sessions + " --searchers " + searchers + " --instances " + instances
+                + (network ? "" : " --no-network");
     }
 }

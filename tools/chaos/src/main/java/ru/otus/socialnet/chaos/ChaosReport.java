@@ -31,7 +31,7 @@ final class ChaosReport {
                 .append(Instant.ofEpochMilli(r.startMs())).append(".\n");
         md.append("Load: ").append(o.sessions()).append(" writer sessions (register with an `Idempotency-Key`, read back with ")
                 .append("the `X-Consistency-Token`) and ").append(o.searchers()).append(" searchers through ")
-                .append(o.service()).append(" for ").append(fmt(r.t(r.loadEndMs()))).append(" s; cluster ")
+                .append(instances(o)).append(" for ").append(fmt(r.t(r.loadEndMs()))).append(" s; cluster ")
                 .append(o.network() ? "on a network (a namespace per node)" : "on 127.0.0.1 (no network faults)")
                 .append("; the whole run took ").append(fmt((r.endMs() - r.startMs()) / 1000.0)).append(" s.\n\n");
         if (r.harnessError() != null) {
@@ -75,7 +75,13 @@ final class ChaosReport {
                 .append(f.acknowledged()).append(" acknowledged; ").append(f.unknownOutcomes())
                 .append(" ended with an unknown outcome (504, timeout, connection cut, 5xx; never acknowledged), of which ")
                 .append(f.unknownStored()).append(" are stored; ").append(f.unacknowledgedStored())
-                .append(" stored rows were never acknowledged in all. Timelines seen: ").append(f.timelines()).append(".\n\n");
+                .append(" stored rows were never acknowledged in all. Timelines seen: ").append(f.timelines()).append(".\n");
+        if (o.instances() > 1) {
+            md.append("Token reads answered by another service instance than the one that acknowledged the write: ")
+                    .append(f.crossInstanceReads()).append(" (the token alone carried the floor across; a stale one would be ")
+                    .append("counted above).\n");
+        }
+        md.append('\n');
         md.append(outcomeTable(List.of(f.outcomes())));
 
         md.append("\n## Outages seen by clients\n\n");
@@ -106,8 +112,9 @@ final class ChaosReport {
                 md.append("- t=").append(fmt(r.t(s.atMs()))).append(" s: ").append(s.text().replace("|", "\\|")).append('\n');
             }
         }
-        md.append("\nFiles: `ledger.csv` (every request), `series.dat` and `plot.gp` (the plot's data), "
-                + "`service.log`, `cluster.log` (bin/cluster's progress).\n");
+        md.append("\nFiles: `ledger.csv` (every request), `series.dat` and `plot.gp` (the plot's data), ")
+                .append(o.instances() == 1 ? "`service.log`" : "`service-1.log` … `service-" + o.instances() + ".log`")
+                .append(", `cluster.log` (bin/cluster's progress).\n");
         return md.toString();
     }
 
@@ -118,7 +125,8 @@ final class ChaosReport {
         md.append("# Chaos campaign: ").append(o.mode()).append(" mode, ").append(runs.size()).append(" run(s) × ")
                 .append(o.duration().toSeconds()).append(" s — ")
                 .append(harness ? "HARNESS FAILED" : passed ? "PASSED" : "FAILED").append("\n\n");
-        md.append("`").append(o.commandLine()).append("`; the menu: ").append(FaultKind.names(o.faults())).append(".\n\n");
+        md.append("`").append(o.commandLine()).append("`; the menu: ").append(FaultKind.names(o.faults()))
+                .append("; ").append(instances(o)).append(".\n\n");
         md.append("| run | faults | writes acked | lost | stored twice | two ids / key | stale token reads | stale-node acks | "
                 + "stale-node rows | failed cluster commands | unhealed | longest write outage (s) | longest read outage (s) | split brain (s) | verdict |\n");
         md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -189,6 +197,14 @@ final class ChaosReport {
             }
         }
         return md.toString();
+    }
+
+    /** "2 service instances (:18095, :18096; round-robin, the next one when a connection fails)". */
+    static String instances(ChaosOptions o) {
+        String ports = o.services().stream().map(u -> ":" + u.getPort()).collect(Collectors.joining(", "));
+        return o.instances() == 1 ? "1 service instance (" + ports + ")"
+                : o.instances() + " service instances (" + ports + "; round-robin, a request that cannot connect "
+                + "to one goes to the next; a restart fault restarts one)";
     }
 
     private static String runDir(RunResult r) {

@@ -2,6 +2,7 @@ package ru.otus.socialnet.chaos;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,15 @@ public final class Checker {
 
         List<Op> staleReads = new ArrayList<>();
         long readsOfLost = 0;
+        long crossInstanceReads = 0;
+        Map<String, Integer> ackedBy = new HashMap<>();
+        writes.forEach((marker, attempts) -> attempts.stream().filter(Op::acknowledged).findFirst()
+                .ifPresent(ack -> ackedBy.put(marker, ack.instance())));
         for (Op op : in.ops()) {
+            if (op.kind() == Kind.READ && op.outcome().served() && ackedBy.containsKey(op.marker())
+                    && ackedBy.get(op.marker()) != op.instance()) {
+                crossInstanceReads++;
+            }
             if (op.kind() == Kind.READ && (op.outcome() == Outcome.NOT_FOUND || op.outcome() == Outcome.WRONG_USER)) {
                 if (in.stored().containsKey(op.marker()) || !in.storedKnown()) {
                     staleReads.add(op);
@@ -127,7 +136,7 @@ public final class Checker {
         long unhealed = in.faults().stream().filter(f -> !f.healed()).count();
 
         return new Findings(in.ops().size(), writes.size(), acknowledged.size(), lost, duplicates, keyTwoIds,
-                staleReads, readsOfLost, staleAcks, staleRowsWritten, divergent, unknown, unknownStored,
+                staleReads, readsOfLost, crossInstanceReads, staleAcks, staleRowsWritten, divergent, unknown, unknownStored,
                 unacknowledgedStored, outcomes, longest(writeGaps, in.loadStartMs()), longest(readGaps, in.loadStartMs()),
                 perFault, splitBrain, in.timelines().seen(),
                 in.faults().stream().flatMap(f -> f.toolFailures().stream()).toList(), unhealed, in.storedKnown());

@@ -21,6 +21,16 @@ package ru.otus.socialnet.chaos;
 public record Fault(FaultKind kind, int pick, boolean onPrimary, long holdMs, long secondHoldMs, int delayMs,
                     int lossPercent, boolean variant, long gapAfterMs) {
 
+    /**
+     * Which of {@code instances} service instances (0-based) a service restart hits — of
+     * {@link FaultKind#RESTART_SERVICE}, or of {@link FaultKind#STALE_PRIMARY}'s variant. From
+     * {@code pick / 2}: the stale-primary variant is {@code pick % 2}, which would otherwise always
+     * choose the same instance of two.
+     */
+    public int serviceInstance(int instances) {
+        return (pick / 2) % instances;
+    }
+
     /** What it does, in words, with its parameters (the target is named when it is injected). */
     public String describe() {
         return switch (kind) {
@@ -35,8 +45,9 @@ public record Fault(FaultKind kind, int pick, boolean onPrimary, long holdMs, lo
             case SLOW_REPLICA -> "delay a replica's packets %d ms, %d %% lost, for %.1f s".formatted(delayMs, lossPercent,
                     holdMs / 1e3);
             case STALE_PRIMARY -> ("kill -9 primary, failover; pg_ctl start of the old primary after %.1f s; up for %.1f s"
-                    + (variant ? ", the service restarted meanwhile" : "") + "; rejoin").formatted(holdMs / 1e3, secondHoldMs / 1e3);
-            case RESTART_SERVICE -> variant ? "restart the service (SIGTERM)" : "restart the service (SIGKILL: a crash)";
+                    + (variant ? ", a service instance restarted meanwhile" : "") + "; rejoin").formatted(holdMs / 1e3, secondHoldMs / 1e3);
+            case RESTART_SERVICE -> variant ? "restart a service instance (SIGTERM)"
+                    : "restart a service instance (SIGKILL: a crash)";
             case DOUBLE_FAILURE -> "kill -9 primary, failover, kill -9 the new primary after %.1f s, bin/cluster up"
                     .formatted(secondHoldMs / 1e3);
         };

@@ -19,7 +19,7 @@ public enum FaultKind {
     SLOW_REPLICA("slow-replica", 2, true, "a replica's link made slow and lossy (delay, loss)"),
     STALE_PRIMARY("stale-primary", 2, false,
             "kill -9 of the primary, failover, then the old primary started again by hand (pg_ctl start, no rejoin)"),
-    RESTART_SERVICE("restart-service", 1, false, "the service restarted mid-load (SIGTERM, or SIGKILL as a crash)"),
+    RESTART_SERVICE("restart-service", 1, false, "one instance of the service restarted mid-load (SIGTERM, or SIGKILL as a crash)"),
     DOUBLE_FAILURE("double-failure", 1, false,
             "kill -9 of the primary, failover, kill -9 of the new primary, then bin/cluster up");
 

@@ -18,6 +18,8 @@ import java.util.SortedSet;
  * @param staleReads           reads carrying the session's token that missed its write (404 or another
  *                             user's profile) although the write is stored
  * @param readsOfLostWrites    the same for writes that were lost: explained by the loss
+ * @param crossInstanceReads   token reads answered by another service instance than the one that acknowledged
+ *                             the write they read: the token alone carried the client's floor from one to the other
  * @param staleAcks            writes acknowledged with a token on an older timeline than the newest running
  *                             node's, both when sent and when answered: a stale (should-be fenced) node took them
  * @param staleRowsWritten     rows found on a stale primary (not on the newest) written after the newer timeline
@@ -40,7 +42,7 @@ import java.util.SortedSet;
  */
 public record Findings(long requests, long logicalWrites, long acknowledged, List<String> lost,
                        Map<String, String> duplicates, List<String> keyTwoIds, List<Op> staleReads,
-                       long readsOfLostWrites, List<Op> staleAcks, List<String> staleRowsWritten, long divergentRows,
+                       long readsOfLostWrites, long crossInstanceReads, List<Op> staleAcks, List<String> staleRowsWritten, long divergentRows,
                        long unknownOutcomes, long unknownStored, long unacknowledgedStored,
                        Map<Op.Kind, Map<Op.Outcome, Long>> outcomes, Gap writeOutage, Gap readOutage,
                        List<FaultOutage> perFault, long splitBrainMs, SortedSet<Integer> timelines,

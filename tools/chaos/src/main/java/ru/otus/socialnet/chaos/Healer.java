@@ -15,7 +15,8 @@ import ru.otus.socialnet.cluster.ClusterControl.Node;
 
 /**
  * Makes the cluster whole again after a fault, with the project's own commands — one primary (of two,
- * the newer), every other node streaming from it, no network fault, the service answering — and
+ * the newer), every other node streaming from it, no network fault, every instance of the service
+ * answering — and
  * counts, before a stale primary is stopped and rewound, the rows of the run only it has
  * ({@link StaleRows}): after the rewind they are gone.
  */
@@ -28,15 +29,15 @@ final class Healer {
 
     private final ClusterSteps cluster;
     private final NodeSql sql;
-    private final ServiceProcess service;
+    private final List<ServiceProcess> services;
     private final String runId;
     private final boolean network;
     private final List<StaleRows> staleRows = new ArrayList<>();
 
-    Healer(ClusterSteps cluster, NodeSql sql, ServiceProcess service, String runId, boolean network) {
+    Healer(ClusterSteps cluster, NodeSql sql, List<ServiceProcess> services, String runId, boolean network) {
         this.cluster = cluster;
         this.sql = sql;
-        this.service = service;
+        this.services = List.copyOf(services);
         this.runId = runId;
         this.network = network;
     }
@@ -57,9 +58,11 @@ final class Healer {
         }
         for (boolean last = false; !last; ) {
             last = System.currentTimeMillis() > deadline; // one more look after the deadline: the last step may have healed it
-            if (!service.alive()) {
-                cluster.step("the service is not running: starting it");
-                cluster.quietly(this::startService);
+            for (ServiceProcess service : services) {
+                if (!service.alive()) {
+                    cluster.step(service + " is not running: starting it");
+                    cluster.quietly(() -> start(service));
+                }
             }
             List<Node> nodes;
             try {
@@ -116,7 +119,7 @@ final class Healer {
             }
             state = "primary " + primary.name() + ", streaming from it: " + streaming + "; nodes: "
                     + nodes.stream().map(n -> n.name() + " " + n.role()).toList();
-            if (whole && service.answers()) {
+            if (whole && services.stream().allMatch(ServiceProcess::answers)) {
                 return;
             }
             Daemons.sleep(500);
@@ -190,7 +193,7 @@ final class Healer {
         }
     }
 
-    private void startService() {
+    private static void start(ServiceProcess service) {
         try {
             service.start();
         } catch (Exception e) {

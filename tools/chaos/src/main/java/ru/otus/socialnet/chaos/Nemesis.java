@@ -1,6 +1,7 @@
 package ru.otus.socialnet.chaos;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Injects one fault at a time through the project's own tools ({@code bin/cluster}: kill, failover,
@@ -11,12 +12,13 @@ final class Nemesis {
 
     private final ClusterSteps cluster;
     private final Healer healer;
-    private final ServiceProcess service;
+    private final List<ServiceProcess> services;
 
-    Nemesis(ClusterSteps cluster, Healer healer, ServiceProcess service) {
+    /** @param services the service's instances: a restart fault restarts one of them, the others keep serving */
+    Nemesis(ClusterSteps cluster, Healer healer, List<ServiceProcess> services) {
         this.cluster = cluster;
         this.healer = healer;
-        this.service = service;
+        this.services = List.copyOf(services);
     }
 
     /** Injects the fault, undoes it, heals the cluster; never throws for what the cluster does. */
@@ -35,7 +37,7 @@ final class Nemesis {
                 case SLOW_REPLICA -> forAWhile(f, "delay", "heal", cluster.replica(f.pick()), Integer.toString(f.delayMs()),
                         Integer.toString(f.lossPercent()));
                 case STALE_PRIMARY -> stalePrimary(f);
-                case RESTART_SERVICE -> restartService(f.variant());
+                case RESTART_SERVICE -> restartService(f, f.variant());
                 case DOUBLE_FAILURE -> doubleFailure(f);
             };
         } catch (RuntimeException e) {
@@ -106,25 +108,32 @@ final class Nemesis {
         // An operator's "pg_ctl start" on the old primary: bin/cluster's own start would refuse it.
         cluster.events("start-unguarded", p);
         cluster.step("started " + p + " again as it was (pg_ctl start, no rejoin)");
+        String restarted = null;
         if (f.variant()) {
-            // A deploy while the stale node is up: the service's pools connect afresh.
+            // A deploy while the stale node is up: the restarted instance's pools connect afresh, and it
+            // knows no timeline but what it finds.
             Daemons.sleep(f.secondHoldMs() / 2);
-            restartService(true);
+            restarted = restartService(f, true);
             Daemons.sleep(f.secondHoldMs() / 2);
         } else {
             Daemons.sleep(f.secondHoldMs());
         }
         healer.stopStale(p);
         healer.rejoin(p);
-        return p;
+        return restarted == null ? p : p + ", " + restarted + " restarted";
     }
 
-    /** SIGTERM (graceful) or SIGKILL (a crash), then a fresh start; returns once it answers again. */
-    private String restartService(boolean graceful) {
-        cluster.step((graceful ? "SIGTERM" : "SIGKILL") + " to the service");
+    /**
+     * SIGTERM (graceful) or SIGKILL (a crash) to one instance of the service — the fault's, drawn from
+     * the seed — then a fresh start, as a rolling restart does; returns once it answers again.
+     */
+    private String restartService(Fault f, boolean graceful) {
+        ServiceProcess service = services.get(f.serviceInstance(services.size()));
+        cluster.step((graceful ? "SIGTERM" : "SIGKILL") + " to " + service + (services.size() > 1
+                ? " (of " + services.size() + " instances; the others keep serving)" : " (the only instance)"));
         try {
             service.stop(graceful);
-            cluster.step("service stopped; starting it again");
+            cluster.step(service + " stopped; starting it again");
             service.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -132,8 +141,8 @@ final class Nemesis {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the service: " + e.getMessage(), e);
         }
-        cluster.step("service answers again");
-        return "service";
+        cluster.step(service + " answers again");
+        return service.toString();
     }
 
     private String doubleFailure(Fault f) {

@@ -14,9 +14,10 @@ package ru.otus.socialnet.chaos;
  * @param userId        the user id a write was acknowledged with, or the id a read asked for
  * @param tokenSent     the X-Consistency-Token a read carried
  * @param tokenReceived the X-Consistency-Token a write's answer carried
+ * @param instance      the number (1, 2...) of the service instance that answered; when none could be reached, the last one tried
  */
 public record Op(Kind kind, String client, String marker, int attempt, long startMs, long endMs, Outcome outcome,
-                 int status, String userId, String tokenSent, String tokenReceived) {
+                 int status, String userId, String tokenSent, String tokenReceived, int instance) {
 
     public enum Kind { WRITE, READ, SEARCH }
 
@@ -40,11 +41,12 @@ public record Op(Kind kind, String client, String marker, int attempt, long star
         return kind == Kind.WRITE && outcome == Outcome.OK;
     }
 
-    static final String CSV_HEADER = "kind,client,marker,attempt,start_ms,end_ms,outcome,status,user_id,token_sent,token_received";
+    static final String CSV_HEADER = "kind,client,marker,attempt,start_ms,end_ms,outcome,status,user_id,token_sent,token_received,instance";
 
     String csv() {
         return String.join(",", kind.name(), client, marker, Integer.toString(attempt), Long.toString(startMs),
-                Long.toString(endMs), outcome.name(), Integer.toString(status), nz(userId), nz(tokenSent), nz(tokenReceived));
+                Long.toString(endMs), outcome.name(), Integer.toString(status), nz(userId), nz(tokenSent), nz(tokenReceived),
+                Integer.toString(instance));
     }
 
     private static String nz(String s) {

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Function;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,8 +20,9 @@ import ru.otus.socialnet.chaos.Op.Outcome;
 
 /**
  * The campaign's HTTP client: the three requests of the workload, each bounded in time, each answer
- * classified the way a careful client would ({@link Outcome}). Nothing here retries; the workload
- * decides.
+ * classified the way a careful client would ({@link Outcome}). The requests are spread over the
+ * service's instances as a load balancer would ({@link ServiceInstances}: a request no connection
+ * could be made for goes to the next instance); nothing sent is retried here: the workload decides.
  */
 final class ServiceClient {
 
@@ -30,17 +32,21 @@ final class ServiceClient {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** One answer: the outcome, and what the client keeps from it. */
-    record Answer(Outcome outcome, int status, String userId, String token, String secondName, long retryAfterMs) {
+    /**
+     * One answer: the outcome, what the client keeps from it, and the number (1, 2...) of the instance
+     * that gave it (when none could be reached: the last one tried).
+     */
+    record Answer(Outcome outcome, int status, String userId, String token, String secondName, long retryAfterMs,
+                  int instance) {
     }
 
-    private final URI base;
+    private final ServiceInstances instances;
     private final HttpClient http;
     private final Duration writeTimeout;
     private final Duration readTimeout;
 
-    ServiceClient(URI base, Duration writeTimeout, Duration readTimeout) {
-        this.base = base;
+    ServiceClient(ServiceInstances instances, Duration writeTimeout, Duration readTimeout) {
+        this.instances = instances;
         this.writeTimeout = writeTimeout;
         this.readTimeout = readTimeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -52,48 +58,55 @@ final class ServiceClient {
         String body = """
                 {"first_name":"%s","second_name":"%s","birthdate":"1990-01-01","biography":"fault campaign",\
                 "city":"Chaosgrad","password":"chaos-password"}""".formatted(FIRST_NAME, marker);
-        return send(HttpRequest.newBuilder(base.resolve("/user/register")).timeout(writeTimeout)
+        return send(base -> HttpRequest.newBuilder(base.resolve("/user/register")).timeout(writeTimeout)
                 .header("Content-Type", "application/json").header(IDEMPOTENCY_KEY, key)
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     /** {@code GET /user/get/{id}} carrying the client's consistency token. */
     Answer get(String userId, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/user/get/" + userId)).timeout(readTimeout).GET();
-        if (token != null) {
-            request.header(TOKEN, token);
-        }
-        return send(request);
+        return send(base -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/user/get/" + userId)).timeout(readTimeout).GET();
+            if (token != null) {
+                request.header(TOKEN, token);
+            }
+            return request.build();
+        });
     }
 
     /** {@code GET /user/search} for the campaign's users whose last name starts with {@code prefix}. */
     Answer search(String prefix) {
         String query = "first_name=" + enc(FIRST_NAME) + "&last_name=" + enc(prefix) + "&limit=20";
-        return send(HttpRequest.newBuilder(base.resolve("/user/search?" + query)).timeout(readTimeout).GET());
+        return send(base -> HttpRequest.newBuilder(base.resolve("/user/search?" + query)).timeout(readTimeout).GET().build());
     }
 
-    private Answer send(HttpRequest.Builder request) {
+    /** To the instance whose turn it is; to the next when no connection could be established (nothing was sent). */
+    private Answer send(Function<URI, HttpRequest> request) {
+        return instances.send(i -> send(request.apply(instances.base(i)), i + 1), a -> a.outcome() == Outcome.NO_CONNECTION);
+    }
+
+    private Answer send(HttpRequest request, int instance) {
         try {
-            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             String token = r.headers().firstValue(TOKEN).orElse(null);
             int status = r.statusCode();
             if (status == 200) {
                 JsonNode json = parse(r.body());
                 String userId = text(json, "user_id");
                 String secondName = text(json, "second_name");
-                return new Answer(Outcome.OK, status, userId, token, secondName, 0);
+                return new Answer(Outcome.OK, status, userId, token, secondName, 0, instance);
             }
             long retryAfter = r.headers().firstValue("Retry-After").map(ServiceClient::seconds).orElse(0L) * 1000;
-            return new Answer(classify(status), status, null, token, null, retryAfter);
+            return new Answer(classify(status), status, null, token, null, retryAfter, instance);
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            return new Answer(Outcome.NO_CONNECTION, 0, null, null, null, 0);
+            return new Answer(Outcome.NO_CONNECTION, 0, null, null, null, 0, instance);
         } catch (HttpTimeoutException e) {
-            return new Answer(Outcome.TIMEOUT, 0, null, null, null, 0);
+            return new Answer(Outcome.TIMEOUT, 0, null, null, null, 0, instance);
         } catch (IOException e) {
-            return new Answer(Outcome.IO_ERROR, 0, null, null, null, 0);
+            return new Answer(Outcome.IO_ERROR, 0, null, null, null, 0, instance);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Answer(Outcome.IO_ERROR, 0, null, null, null, 0);
+            return new Answer(Outcome.IO_ERROR, 0, null, null, null, 0, instance);
         }
     }
 

@@ -12,13 +12,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The service under test as a process of its own, so that the nemesis can restart it mid-load (or
- * crash it). Its output is appended to one log file across restarts.
+ * One instance of the service under test as a process of its own, so that the nemesis can restart it
+ * mid-load (or crash it). Its output is appended to one log file across restarts.
  */
 final class ServiceProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
+    private final int number;
     private final List<String> command;
     private final Map<String, String> environment;
     private final Path log;
@@ -27,11 +28,23 @@ final class ServiceProcess implements AutoCloseable {
     private Process process;
     private boolean closed;
 
-    ServiceProcess(List<String> command, Map<String, String> environment, Path log, URI base) {
+    /** @param number 1, 2...: the instance's number in the ledger and the reports */
+    ServiceProcess(int number, List<String> command, Map<String, String> environment, Path log, URI base) {
+        this.number = number;
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
         this.log = log;
         this.base = base;
+    }
+
+    int number() {
+        return number;
+    }
+
+    /** "service 2 (:18096)": how the reports name it. */
+    @Override
+    public String toString() {
+        return "service " + number + " (:" + base.getPort() + ")";
     }
 
     /** Starts it and waits until it answers HTTP (whatever its health says: a fault may be under way). */
@@ -49,11 +62,11 @@ final class ServiceProcess implements AutoCloseable {
                 return;
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException("the service exited (" + process.exitValue() + "); see " + log);
+                throw new IllegalStateException(this + " exited (" + process.exitValue() + "); see " + log);
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("the service did not answer within " + READY_TIMEOUT.toSeconds() + " s; see " + log);
+        throw new IllegalStateException(this + " did not answer within " + READY_TIMEOUT.toSeconds() + " s; see " + log);
     }
 
     /** SIGTERM and a graceful shutdown (in-flight requests finish), or SIGKILL as a crash. */

@@ -90,7 +90,7 @@ final class Workload {
             long start = System.currentTimeMillis();
             Answer a = this.client.register(marker, marker);
             ledger.add(new Op(Kind.WRITE, client, marker, attempt, start, System.currentTimeMillis(), a.outcome(),
-                    a.status(), a.userId(), null, a.token()));
+                    a.status(), a.userId(), null, a.token(), a.instance()));
             if (a.outcome() == Outcome.OK && a.userId() != null) {
                 return a;
             }
@@ -115,7 +115,7 @@ final class Workload {
             Outcome outcome = a.outcome() == Outcome.OK && !acked.marker().equals(a.secondName())
                     ? Outcome.WRONG_USER : a.outcome();
             ledger.add(new Op(Kind.READ, client, acked.marker(), attempt, start, System.currentTimeMillis(), outcome,
-                    a.status(), acked.userId(), token, null));
+                    a.status(), acked.userId(), token, null, a.instance()));
             if (outcome.served() || outcome == Outcome.REJECTED_400) {
                 return;
             }
@@ -130,7 +130,7 @@ final class Workload {
             long start = System.currentTimeMillis();
             Answer a = client.search(prefix);
             ledger.add(new Op(Kind.SEARCH, name, "", 1, start, System.currentTimeMillis(), a.outcome(), a.status(),
-                    null, null, null));
+                    null, null, null, a.instance()));
             Daemons.sleep(a.outcome() == Outcome.OK ? 50 : 200);
         }
     }

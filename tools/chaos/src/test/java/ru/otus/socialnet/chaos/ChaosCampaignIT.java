@@ -16,11 +16,12 @@ import ru.otus.socialnet.cluster.DbAccess;
 import ru.otus.socialnet.testsupport.TestNetworks;
 
 /**
- * A short real campaign: a fresh cluster (on a network when the tests run as root), the service as a
- * process of its own, the load, the nemesis and the checker, end to end. Its faults touch a replica
- * only (kill -9; as root also a partition and a slow link): in quorum mode none of them may lose,
- * double or hide a write, whatever the service's routing does — so the verdict must pass, and every
- * fault must be healed. (The faults that find today's defects are bin/chaos's; see the README.)
+ * A short real campaign: a fresh cluster (on a network when the tests run as root), two instances of
+ * the service, each a process of its own, the load spread over them, the nemesis and the checker, end
+ * to end. Its faults touch a replica only (kill -9; as root also a partition and a slow link): in
+ * quorum mode none of them may lose, double or hide a write, whatever the service's routing does — so
+ * the verdict must pass, and every fault must be healed. (The faults that find today's defects are
+ * bin/chaos's; see the README.)
  */
 class ChaosCampaignIT {
 
@@ -34,7 +35,7 @@ class ChaosCampaignIT {
                 : EnumSet.of(FaultKind.KILL_REPLICA);
         Path out = Path.of("target/chaos-it");
         ChaosOptions options = new ChaosOptions("quorum", 1, Duration.ofSeconds(40), 15, menu, 3, 1, ROOT, PORT + 38,
-                out, Path.of("target/chaos-it-cluster").toAbsolutePath(), PORT + 20,
+                2, out, Path.of("target/chaos-it-cluster").toAbsolutePath(), PORT + 20,
                 List.of("env", "PGCLUSTER_NETNS_PREFIX=" + TestNetworks.CAMPAIGN_TEST_PREFIX,
                         "PGCLUSTER_NETNS_SUBNET=" + TestNetworks.CAMPAIGN_TEST_SUBNET,
                         Path.of("bin/cluster").toAbsolutePath().toString()),
@@ -61,6 +62,12 @@ class ChaosCampaignIT {
         Set<String> ackedInCsv = ledger.stream().skip(1).map(l -> l.split(",", -1))
                 .filter(c -> c[0].equals("WRITE") && c[6].equals("OK")).map(c -> c[2]).collect(Collectors.toSet());
         assertThat(ackedInCsv).hasSize((int) f.acknowledged());
+        // Two instances, as behind a load balancer: both served, and token reads crossed from one to the other.
+        assertThat(ledger.stream().skip(1).map(l -> l.split(",", -1)[11]).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder("1", "2");
+        assertThat(f.crossInstanceReads()).as("token reads served by the other instance than the write's").isPositive();
+        assertThat(dir.resolve("service-1.log")).isNotEmptyFile();
+        assertThat(dir.resolve("service-2.log")).isNotEmptyFile();
         assertThat(Files.readString(dir.resolve("report.md"))).contains("## What the checker found", "## Faults, step by step");
         assertThat(dir.resolve("plot.png")).isNotEmptyFile();
         assertThat(Files.readString(out.resolve("summary.md"))).contains("— PASSED", "| [1](run-01/report.md) |");

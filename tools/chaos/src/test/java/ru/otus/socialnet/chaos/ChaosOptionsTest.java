@@ -3,6 +3,8 @@ package ru.otus.socialnet.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
+
 import org.junit.jupiter.api.Test;
 
 class ChaosOptionsTest {
@@ -27,6 +29,17 @@ class ChaosOptionsTest {
         assertThat(again.seed()).isEqualTo(9);
         assertThat(again.sessions()).isEqualTo(2);
         assertThat(again.commandLine()).isEqualTo(o.commandLine());
+    }
+
+    @Test
+    void twoServiceInstancesOnConsecutivePortsByDefaultAndOneOnRequest() {
+        ChaosOptions o = ChaosOptions.parse("--seed 1 --port 21095".split(" "));
+        assertThat(o.instances()).isEqualTo(2);
+        assertThat(o.services()).extracting(URI::toString).containsExactly("http://127.0.0.1:21095", "http://127.0.0.1:21096");
+        ChaosOptions one = ChaosOptions.parse("--seed 1 --instances 1".split(" "));
+        assertThat(one.services()).extracting(URI::toString).containsExactly("http://127.0.0.1:18095");
+        assertThat(one.commandLine()).contains("--instances 1");
+        assertThatThrownBy(() -> ChaosOptions.parse("--instances 0".split(" "))).hasMessageContaining("--instances");
     }
 
     @Test

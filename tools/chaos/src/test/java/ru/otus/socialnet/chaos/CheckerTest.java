@@ -26,19 +26,19 @@ class CheckerTest {
 
     Op write(String marker, int attempt, long start, long end, Outcome outcome, String userId, String token) {
         Op op = new Op(Kind.WRITE, "s0", marker, attempt, start, end, outcome, outcome == Outcome.OK ? 200 : 0, userId, null,
-                token);
+                token, 1);
         ops.add(op);
         return op;
     }
 
     Op read(String marker, long start, long end, Outcome outcome) {
-        Op op = new Op(Kind.READ, "s0", marker, 1, start, end, outcome, 200, "1", TL1, null);
+        Op op = new Op(Kind.READ, "s0", marker, 1, start, end, outcome, 200, "1", TL1, null, 1);
         ops.add(op);
         return op;
     }
 
     void search(long at, Outcome outcome) {
-        ops.add(new Op(Kind.SEARCH, "q0", "", 1, at - 5, at, outcome, 200, null, null, null));
+        ops.add(new Op(Kind.SEARCH, "q0", "", 1, at - 5, at, outcome, 200, null, null, null, 1));
     }
 
     Findings check() {
@@ -95,6 +95,21 @@ class CheckerTest {
         assertThat(f.staleReads()).containsExactly(stale, other);
         assertThat(f.readsOfLostWrites()).isEqualTo(1);
         assertThat(f.passed("async")).isFalse();
+    }
+
+    @Test
+    void tokenReadsServedByAnotherInstanceThanTheWritesAreCountedAndHeldToTheTokenAllTheSame() {
+        write("m1", 1, 100, 200, Outcome.TIMEOUT, null, null);
+        ops.add(new Op(Kind.WRITE, "s0", "m1", 2, 300, 400, Outcome.OK, 200, "1", null, TL1, 2));
+        stored.put("m1", 1);
+        read("m1", 450, 460, Outcome.OK); // instance 1: the other one
+        Op stale = read("m1", 470, 480, Outcome.NOT_FOUND); // instance 1 too, and missed the write
+        ops.add(new Op(Kind.READ, "s0", "m1", 1, 490, 500, Outcome.OK, 200, "1", TL1, null, 2));
+        read("m1", 510, 520, Outcome.TIMEOUT); // not served: no instance answered it
+
+        Findings f = check();
+        assertThat(f.crossInstanceReads()).as("the acknowledging attempt's instance counts").isEqualTo(2);
+        assertThat(f.staleReads()).containsExactly(stale);
     }
 
     @Test

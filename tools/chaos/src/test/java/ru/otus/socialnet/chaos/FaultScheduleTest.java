@@ -74,6 +74,19 @@ class FaultScheduleTest {
     }
 
     @Test
+    void aServiceRestartHitsEachInstanceAndTheStalePrimaryVariantToo() {
+        Set<FaultKind> menu = EnumSet.of(FaultKind.RESTART_SERVICE, FaultKind.STALE_PRIMARY);
+        List<Fault> restarts = FaultSchedule.plan(3, 1, menu, 200).stream()
+                .filter(f -> f.kind() == FaultKind.RESTART_SERVICE || f.variant()).toList();
+        for (FaultKind kind : menu) {
+            assertThat(restarts.stream().filter(f -> f.kind() == kind).map(f -> f.serviceInstance(2)).distinct())
+                    .as(kind.cliName).containsExactlyInAnyOrder(0, 1);
+        }
+        assertThat(restarts).allMatch(f -> f.serviceInstance(1) == 0);
+        assertThat(restarts.stream().map(f -> f.serviceInstance(3)).distinct()).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
+    @Test
     void anEmptyMenuIsRefused() {
         assertThatThrownBy(() -> new FaultSchedule(1, 1, Set.of())).isInstanceOf(IllegalArgumentException.class);
     }
