@@ -332,10 +332,12 @@ wait_port_free() {
 
 # wait_streaming PRIMARY_NODE COUNT SECONDS: until COUNT standbys stream from the primary.
 wait_streaming() {
-	local node="$1" want="$2" i n
-	for ((i = 0; i < $3 * 10; i++)); do
+	# A deadline, not a count of tries: each try may take PGCONNECT_TIMEOUT on a hung server.
+	local node="$1" want="$2" deadline=$((SECONDS + $3)) n
+	while :; do
 		n="$(psql_admin "$node" -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")"
 		[ "$n" -ge "$want" ] && return 0
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.1
 	done
 	pg_die "only $n of $want standbys are streaming after $3 s"
@@ -475,10 +477,12 @@ node_current_timeline() {
 # node_wait_streaming_on_timeline NODE TIMELINE SECONDS: until NODE's WAL receiver streams
 # on TIMELINE (pg_stat_wal_receiver), i.e. it really follows the new primary.
 node_wait_streaming_on_timeline() {
-	local node="$1" tli="$2" i s
-	for ((i = 0; i < $3 * 20; i++)); do
+	# A deadline, not a count of tries: on a hung standby each try takes PGCONNECT_TIMEOUT.
+	local node="$1" tli="$2" deadline=$((SECONDS + $3)) s
+	while :; do
 		s="$(psql_admin "$node" -c "SELECT status || ' ' || received_tli FROM pg_stat_wal_receiver" 2>/dev/null || true)"
 		[ "$s" = "streaming $tli" ] && return 0
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.05
 	done
 	pg_die "$(node_name "$node") is not streaming on timeline $tli after $3 s (receiver: ${s:-none})"
@@ -905,7 +909,7 @@ cluster_freshest() {
 # (reload, no restart), and write it on every running standby too, with its own quorum (every node
 # but itself): the mode a standby keeps if it is promoted, which cluster_failover reads. A standby
 # that is down keeps the mode it had; it gets this one at the next switch (bin/cluster up re-applies
-# the primary's mode to all).
+# the primary's mode to all, bin/cluster start to the standby it starts: cluster_hand_sync_mode).
 cluster_sync() {
 	local mode="$1" n primary="" names
 	shift
@@ -926,6 +930,17 @@ cluster_sync() {
 		mapfile -t names < <(names_except "$n" "$@")
 		on_node "$n" node_write_sync_mode "$mode" "${names[@]}"
 	done
+}
+
+# cluster_hand_sync_mode NAME LEADER NAME...: the running standby NAME takes the commit mode of the
+# running primary LEADER, with its own quorum (every named node but itself). A standby that was down
+# at the last switch keeps an older mode otherwise, and a failover that finds only it would promote
+# it in that mode: a cluster switched to quorum would silently run async.
+cluster_hand_sync_mode() {
+	local name="$1" leader="$2" names
+	shift 2
+	mapfile -t names < <(names_except "$name" "$@")
+	on_node "$name" node_write_sync_mode "$(on_node "$leader" node_sync_mode)" "${names[@]}"
 }
 
 # cluster_failover NAME...: the manual failover among the named nodes, each step timed on stdout
