@@ -70,7 +70,15 @@ class ComposeClusterCommandIT {
                 "PG_AUTHORITY_REPLICA=" + cluster.replicaAuthorities());
         ClusterRestartIT.createProbeTable(cluster);
 
+        // A standby down at the switch to quorum takes the running primary's mode when it starts (the
+        // container's own PG_SYNC_MODE says async): a failover to it must not run async.
+        compose.run("stop", "replica2");
         compose.run("sync", "quorum");
+        compose.run("start", "replica2");
+        try (var c = cluster.superuser(Node.REPLICA2); var rs = c.createStatement().executeQuery("SHOW synchronous_standby_names")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("replica2, down at the switch, started again").isEqualTo("ANY 1 (primary, replica1)");
+        }
         String marker = ClusterRestartIT.acknowledgedWrite(cluster, Node.PRIMARY);
         List<Event> killed = compose.events("kill", "primary");
         assertThat(killed).extracting(Event::text).anyMatch(t -> t.startsWith("primary is down"));
