@@ -707,11 +707,55 @@ node_may_lead() {
 	return 0
 }
 
+# node_fork_point NODE TIMELINE: where TIMELINE ended in NODE's history, i.e. the WAL position at
+# which NODE's newer timeline forked off it (pg_wal/0000000N.history, "TIMELINE LSN reason" lines);
+# nothing when NODE's files record no such fork.
+node_fork_point() {
+	local history
+	history="$(find "$1/data/pg_wal" -maxdepth 1 -name '*.history' 2>/dev/null | sort | tail -n 1)"
+	[ -n "$history" ] || return 0
+	awk -v t="$2" '$1 == t { print $2; exit }' "$history"
+}
+
+# node_commits_after NODE TIMELINE LSN: how many transaction commits NODE's WAL holds on TIMELINE
+# past LSN (pg_waldump; 0 when it holds none or no WAL past LSN). Read from the files: a node that
+# is down or hung answers too.
+node_commits_after() {
+	"$PG_BINDIR/pg_waldump" -p "$1/data/pg_wal" -t "$2" -s "$3" -r Transaction 2>/dev/null | grep -c 'desc: COMMIT' || true
+}
+
+# cluster_split_brain LEADER: true (and prints why) when a node other than a stale primary —
+# a standby on an older timeline — holds commits past the point where LEADER's timeline forked off
+# that timeline. Such a standby kept following the old primary after the fork (the primary was
+# promoted around, by hand or after a partition healed, or a less fresh standby was promoted), so in
+# quorum mode those commits were acknowledged: the old side has writes the leader lacks, and the
+# leader has its own. The old primary's own commits past the fork do not count (nor those of a node
+# being rejoined, which is what an old primary becomes first): in quorum mode they were never
+# acknowledged without a standby's copy (a commit cut off by a crash is written locally first), in
+# async mode their loss is what async means.
+cluster_split_brain() {
+	local leader="$1" name sysid tli kind leader_sysid leader_tli fork commits
+	read -r _ leader_sysid leader_tli _ <<<"$(grep "^$leader " <<<"$CLUSTER_EVIDENCE")"
+	while read -r name sysid tli kind; do
+		if [ -z "$name" ] || [ "$name" = "$leader" ] || [ "$sysid" != "$leader_sysid" ] || [ "$kind" != standby ] \
+			|| [ "$tli" -ge "$leader_tli" ]; then continue; fi
+		fork="$(on_node "$leader" node_fork_point "$tli")"
+		[ -n "$fork" ] || continue
+		commits="$(on_node "$name" node_commits_after "$tli" "$fork")"
+		if [ "${commits:-0}" -gt 0 ]; then
+			echo "split brain: $name holds $commits commits on timeline $tli past $fork, where $leader's timeline $leader_tli forked off it, so both sides hold acknowledged writes: two primaries, a person must choose which keeps its writes"
+			return 0
+		fi
+	done <<<"$CLUSTER_EVIDENCE"
+	return 1
+}
+
 # cluster_choose_leader NAME...: from the files of the named nodes (running or not; node_evidence, run
 # where each node lives: on_node), the one that may run as the primary. Sets CLUSTER_LEADER to its
 # name (empty when none may), CLUSTER_REFUSED to one "NAME REASON" line per node that would start as
 # a primary but must not, CLUSTER_EVIDENCE to every node's evidence line and CLUSTER_NEWEST to the
-# newest timeline seen.
+# newest timeline seen. A split brain (cluster_split_brain) refuses every node that would start as
+# a primary, the newest included.
 cluster_choose_leader() {
 	local n name sysid tli kind why
 	# shellcheck disable=SC2034 # the results, read by the caller
@@ -728,6 +772,12 @@ cluster_choose_leader() {
 			CLUSTER_REFUSED+="$name $why"$'\n'
 		fi
 	done <<<"$CLUSTER_EVIDENCE"
+	if [ -n "$CLUSTER_LEADER" ] && why="$(cluster_split_brain "$CLUSTER_LEADER")"; then
+		CLUSTER_LEADER="" CLUSTER_REFUSED=""
+		while read -r name _ _ kind; do
+			if [ -n "$name" ] && [ "$kind" = primary ]; then CLUSTER_REFUSED+="$name $why"$'\n'; fi
+		done <<<"$CLUSTER_EVIDENCE"
+	fi
 }
 
 # peer_evidence_at PEER: peer_evidence of PEER, "HOST[:PORT[:DECIDE_PORT]]" (PORT: PG_PORT or

@@ -244,7 +244,7 @@ run_promote() {
 }
 
 # STEPS: what bin/compose-cluster may run on this node with 'step' (each: STEP NODE ARG...).
-STEPS=" node_state node_evidence node_sync_mode node_wal_positions node_write_sync_mode cluster_set_sync_mode node_take_lead node_current_timeline node_follow_peer node_ensure_slot node_wait_streaming_on_timeline node_mark_rejoining wait_streaming cluster_status "
+STEPS=" node_state node_evidence node_fork_point node_commits_after node_sync_mode node_wal_positions node_write_sync_mode cluster_set_sync_mode node_take_lead node_current_timeline node_follow_peer node_ensure_slot node_wait_streaming_on_timeline node_mark_rejoining wait_streaming cluster_status "
 
 # run_step STEP ARG...: one of STEPS on this node.
 run_step() {

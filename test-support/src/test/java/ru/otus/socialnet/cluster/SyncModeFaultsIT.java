@@ -76,6 +76,28 @@ class SyncModeFaultsIT {
         assertThat(cluster.role(Node.PRIMARY)).isEqualTo("primary");
     }
 
+    /**
+     * An operator's mistake: a standby promoted by hand (pg_ctl promote) while the real primary keeps
+     * writing in quorum mode, acknowledged through the other standby. Both sides now hold writes the
+     * other lacks. 'up' used to pick the newest timeline and advise rewinding the real primary (losing
+     * its acknowledged write); it must refuse both and leave the choice to a person.
+     */
+    @Test
+    void aStandbyPromotedByHandWhileThePrimaryWritesIsASplitBrainNotAStalePrimary() throws SQLException {
+        cluster.cli("sync", "quorum");
+        ClusterRestartIT.createProbeTable(cluster);
+        cluster.queryLong(Node.REPLICA2, "SELECT count(*) FROM (SELECT pg_promote(true, 60)) p");
+        String onThePrimary = ClusterRestartIT.acknowledgedWrite(cluster, Node.PRIMARY);   // replica1 acknowledged it
+
+        TestCluster.CliResult up = cluster.attempt("up");
+
+        assertThat(up.ok()).as(up.output()).isFalse();
+        assertThat(up.output()).contains("split brain: replica1 holds", "a person must choose")
+                .doesNotContain("Stop it now: bin/cluster stop primary; then: bin/cluster rejoin primary");
+        assertThat(ClusterRestartIT.stored(cluster, Node.PRIMARY, onThePrimary)).as("the acknowledged write").isEqualTo(1);
+        assertThat(cluster.role(Node.PRIMARY)).isEqualTo("primary");
+    }
+
     private static String show(Node node, String setting) throws SQLException {
         try (Connection c = cluster.superuser(node); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SHOW " + setting)) {
