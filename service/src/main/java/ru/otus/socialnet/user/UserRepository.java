@@ -15,6 +15,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
+import ru.otus.socialnet.routing.ReadOnPrimary;
+
 /** The {@code users} table. Every statement is parameterised. */
 @Repository
 public class UserRepository {
@@ -79,11 +81,10 @@ public class UserRepository {
     }
 
     /**
-     * The stored password hash of this user, if the user exists. A read-write transaction on
-     * purpose: it runs on the primary, so a user who has just registered can log in at once, before
-     * any standby has the row.
+     * The stored password hash of this user, if the user exists. On the primary on purpose, so a
+     * user who has just registered can log in at once, before any standby has the row.
      */
-    @Transactional
+    @ReadOnPrimary
     public Optional<String> findPasswordHash(long id) {
         return jdbc.sql("SELECT password_hash FROM users WHERE id = :id")
                 .param("id", id)
