@@ -172,9 +172,13 @@ public class UserRepository {
         }
     }
 
-    /** A row of {@link #PROFILE_COLUMNS}, by position (a lookup by name costs a map access per column and row). */
+    /**
+     * A row of {@link #PROFILE_COLUMNS}, by position (a lookup by name costs a map access per column
+     * and row), every value as the server's text: the id's decimal digits and the ISO date are what
+     * the response carries (see {@link UserProfile}), so nothing is parsed only to be printed again.
+     */
     private static UserProfile profile(ResultSet rs, int row) throws SQLException {
-        return new UserProfile(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3),
-                rs.getObject(4, LocalDate.class), rs.getString(5), rs.getString(6));
+        return new UserProfile(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6));
     }
 }
