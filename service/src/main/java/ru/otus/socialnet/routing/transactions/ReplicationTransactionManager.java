@@ -14,7 +14,7 @@ import org.springframework.transaction.support.DefaultTransactionStatus;
 import ru.otus.socialnet.routing.nodes.NodeFailure;
 
 /**
- * Spring's {@link JdbcTransactionManager}, with two changes for a primary with standbys.
+ * Spring's {@link JdbcTransactionManager}, with two changes for a primary with streaming standbys.
  *
  * <p><b>A read is its statements, each in autocommit.</b> A read-only unit of work of the default
  * isolation ({@code @Transactional(readOnly = true)}) keeps its one connection — one node — for all
@@ -31,9 +31,9 @@ import ru.otus.socialnet.routing.nodes.NodeFailure;
  * {@link CommitOutcomeUnknownException} — which no retry ever re-runs blindly — instead of an
  * ordinary data-access exception that looks like "nothing happened".
  */
-public class RoutingTransactionManager extends JdbcTransactionManager {
+public class ReplicationTransactionManager extends JdbcTransactionManager {
 
-    public RoutingTransactionManager(DataSource dataSource) {
+    public ReplicationTransactionManager(DataSource dataSource) {
         super(dataSource);
     }
 
