@@ -174,11 +174,12 @@ public class UserRepository {
 
     /**
      * A row of {@link #PROFILE_COLUMNS}, by position (a lookup by name costs a map access per column
-     * and row), every value as the server's text: the id's decimal digits and the ISO date are what
-     * the response carries (see {@link UserProfile}), so nothing is parsed only to be printed again.
+     * and row), every value as the server's text: the id's decimal digits, the ISO date and the
+     * names' UTF-8 are what the response carries (see {@link UserProfile}), so nothing is parsed or
+     * decoded only to be printed or encoded again.
      */
     private static UserProfile profile(ResultSet rs, int row) throws SQLException {
-        return new UserProfile(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getString(6));
+        return new UserProfile(rs.getString(1), Utf8Text.of(rs.getBytes(2)), Utf8Text.of(rs.getBytes(3)),
+                rs.getString(4), Utf8Text.of(rs.getBytes(5)), Utf8Text.of(rs.getBytes(6)));
     }
 }
