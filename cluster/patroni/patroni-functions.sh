@@ -108,6 +108,8 @@ ha_prepare_dir() {
 	mkdir -p "$HA_DIR/lib/patroni" "$HA_DIR/secrets"
 	chmod 0755 "$HA_DIR"
 	cp "$HA_LIB/../pg-functions.sh" "$HA_LIB/../postgresql.shared.conf" "$HA_DIR/lib/"
+	rm -rf "$HA_DIR/lib/lib"
+	cp -r "$HA_LIB/../lib" "$HA_DIR/lib/lib"
 	cp "$HA_LIB/post-bootstrap.sh" "$HA_DIR/lib/patroni/"
 	chmod -R a+rX "$HA_DIR/lib"
 	# shellcheck disable=SC2153  # PG_*_PASSWORD come from pg_setup_env
