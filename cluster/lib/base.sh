@@ -51,7 +51,7 @@ pg_setup_env() {
 	for v in PG_PASSWORD PG_SUPERUSER_PASSWORD PG_REPLICATION_PASSWORD; do
 		[ -n "${!v}" ] || pg_die "$v is empty; a role without a password cannot log in over TCP"
 	done
-	PG_BINDIR="$(pg_find_bindir)" || pg_die "PostgreSQL server binaries not found: run bin/install-deps (or put initdb on PATH)"
+	PG_BINDIR="$(pg_find_bindir)" || pg_die "PostgreSQL server binaries not found: run bin/install-deps postgres (or put initdb on PATH)"
 	export PG_BINDIR
 }
 

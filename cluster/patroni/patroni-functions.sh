@@ -316,7 +316,7 @@ ha_set_sync() {
 etcd_start() {
 	local dir="$HA_DIR/etcd" url="http://$PG_LISTEN:$HA_ETCD_PORT" i
 	if ha_pid_alive "$HA_DIR/etcd.pid"; then return 0; fi
-	command -v etcd >/dev/null || pg_die "etcd not found: run bin/install-deps"
+	command -v etcd >/dev/null || pg_die "etcd not found: run bin/install-deps patroni"
 	mkdir -p "$dir" && chmod 0700 "$dir"
 	pg_log "etcd: client $url"
 	# ETCD_* variables would configure etcd too: a clean environment here as well.
@@ -351,7 +351,7 @@ ha_stop_pidfile() {
 haproxy_write_config() {
 	local hosts servers="" n i=0
 	read -r -a hosts <<<"${HA_NODE_HOSTS:-$PG_LISTEN $PG_LISTEN $PG_LISTEN}"
-	command -v haproxy >/dev/null || pg_die "haproxy not found: run bin/install-deps"
+	command -v haproxy >/dev/null || pg_die "haproxy not found: run bin/install-deps patroni"
 	for n in "${HA_NODES[@]}"; do
 		servers+="    server $n ${hosts[$i]}:$(ha_pg_port "$n") check port $(ha_rest_port "$n")"$'\n'
 		i=$((i + 1))
