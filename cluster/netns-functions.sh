@@ -229,14 +229,14 @@ netns_partition() {
 	netns_addr "$n" >/dev/null
 	netns_heal_node "$n"
 	if [ -z "$ports" ]; then
-		netns_chain "$n" BOTH "-j DROP"
 		netns_record "$n" partitioned
+		netns_chain "$n" BOTH "-j DROP"
 		pg_event "$n partitioned: every packet to and from $(netns_addr "$n") is dropped; its server runs"
 		return
 	fi
 	[[ "$ports" =~ ^[0-9]+(,[0-9]+){0,14}$ ]] || pg_die "partition: PORTS must be up to 15 port numbers, comma-separated, not '$ports'"
-	netns_chain "$n" BOTH "-p tcp -m multiport --ports $ports -j DROP"
 	netns_record "$n" "partitioned ports $ports"
+	netns_chain "$n" BOTH "-p tcp -m multiport --ports $ports -j DROP"
 	pg_event "$n partly partitioned: TCP to and from ports $ports on $(netns_addr "$n") is dropped; the rest flows"
 }
 
@@ -252,8 +252,8 @@ netns_cut_service() {
 	netns_require_active
 	netns_addr "$n" >/dev/null
 	netns_heal_node "$n"
-	netns_chain "$n" IN "-s $(netns_bridge_addr) -p tcp --dport $port -j DROP"
 	netns_record "$n" "service cut"
+	netns_chain "$n" IN "-s $(netns_bridge_addr) -p tcp --dport $port -j DROP"
 	pg_event "$n cut off from the service: packets from $(netns_bridge_addr) to its port $port are dropped; the other nodes still reach it"
 }
 
@@ -283,6 +283,7 @@ netns_delay() {
 	loss="$(netns_percent "delay: LOSS" "${3:-0}")"
 	dup="$(netns_percent "delay: DUP" "${4:-0}")"
 	netns_heal_node "$n"
+	netns_record "$n" "delay ${ms}ms loss ${loss}% duplicate ${dup}%"
 	if netns_in "$n" tc qdisc add dev eth0 root netem delay "${ms}ms" loss "${loss}%" duplicate "${dup}%" 2>/dev/null; then
 		how="tc netem"
 	else
@@ -306,7 +307,6 @@ netns_delay() {
 		if [ "$ms" -gt 0 ]; then netns_start_delay_line "$n" "$ms"; fi
 		how="iptables: statistic DROP, TEE, NFQUEUE delay line (no sch_netem in this kernel)"
 	fi
-	netns_record "$n" "delay ${ms}ms loss ${loss}% duplicate ${dup}%"
 	pg_event "$n's link degraded: packets from $(netns_addr "$n") ${ms} ms late, ${loss} % lost, ${dup} % duplicated ($how)"
 }
 
@@ -329,10 +329,12 @@ netns_start_delay_line() {
 	pg_die "the delay line for $n did not start"
 }
 
-# netns_heal_node NAME: no fault left on NAME's links (idempotent).
+# netns_heal_node NAME: no fault left on NAME's links (idempotent). A node with no fault recorded
+# has none (every fault is recorded before it is applied): nothing to undo, no command run.
 netns_heal_node() {
 	local n="$1" state pid table
 	state="$(netns_state_dir)"
+	[ -f "$state/$n" ] || [ -f "$state/$n.pid" ] || return 0
 	if [ -f "$state/$n.pid" ]; then
 		pid="$(cat "$state/$n.pid")"
 		if grep -qs netns-delay "/proc/$pid/cmdline"; then kill "$pid" 2>/dev/null || true; fi

@@ -39,6 +39,9 @@ public final class ChaosCampaign {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("compare")) {
+            System.exit(compare(List.of(args).subList(1, args.length)));
+        }
         ChaosOptions options;
         try {
             options = ChaosOptions.parse(args);
@@ -56,6 +59,26 @@ public final class ChaosCampaign {
         } catch (Exception e) {
             e.printStackTrace();
             System.exit(2);
+        }
+    }
+
+    /** {@code bin/chaos compare DIR...}: the campaigns' outages side by side, on stdout. */
+    static int compare(List<String> dirs) {
+        if (dirs.isEmpty()) {
+            System.err.println("usage: bin/chaos compare DIR [DIR...]   (campaign output directories, each with its "
+                    + OutageTable.FILE + ")");
+            return 2;
+        }
+        try {
+            List<OutageTable.Campaign> campaigns = new ArrayList<>();
+            for (String d : dirs) {
+                campaigns.add(OutageTable.Campaign.read(Path.of(d)));
+            }
+            System.out.print(OutageTable.compare(campaigns));
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
         }
     }
 
@@ -79,6 +102,7 @@ public final class ChaosCampaign {
         }
         String summary = ChaosReport.summary(options, results);
         Files.writeString(options.out().resolve("summary.md"), summary);
+        Files.writeString(options.out().resolve(OutageTable.FILE), OutageTable.csv(options.engine(), results));
         System.out.println(summary);
         System.out.println("reports: " + options.out().toAbsolutePath());
         return results;
@@ -99,7 +123,8 @@ public final class ChaosCampaign {
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            System.err.printf(Locale.ROOT, "chaos: run %d of %d: a fresh cluster (%s mode)%n", number, options.runs(), options.mode());
+            System.err.printf(Locale.ROOT, "chaos: run %d of %d: a fresh %s cluster (%s mode)%n", number, options.runs(),
+                    options.engine().cliName, options.mode());
             cluster.run("wipe");
             cluster.run("up");
             cluster.run("sync", options.mode());
@@ -150,8 +175,8 @@ public final class ChaosCampaign {
         ServiceClient client = new ServiceClient(new ServiceInstances(options.services()), Duration.ofSeconds(8),
                 Duration.ofSeconds(5));
         Workload workload = new Workload(client, ledger, runId, options.sessions(), options.searchers());
-        ClusterSteps steps = new ClusterSteps(cluster, dir.resolve("cluster.log"));
-        Healer healer = new Healer(steps, sql, services, runId, options.network());
+        ClusterSteps steps = new ClusterSteps(cluster, dir.resolve("cluster.log"), options.engine().command);
+        Healer healer = Healer.of(options.engine(), steps, sql, services, runId, options.network());
         Nemesis nemesis = new Nemesis(steps, healer, services);
         FaultSchedule schedule = new FaultSchedule(options.seed(), number, options.faults());
         List<FaultRecord> faults = new ArrayList<>();
@@ -177,8 +202,9 @@ public final class ChaosCampaign {
                 Daemons.sleep(Math.min(f.gapAfterMs(), deadline - System.currentTimeMillis()));
             }
             Daemons.sleep(deadline - System.currentTimeMillis());
-            workload.stop();
+            // The load ends when it is told to: the wait for the requests in flight is no outage.
             loadEnd = System.currentTimeMillis();
+            workload.stop();
             try {
                 healer.heal();
             } catch (Healer.Failure e) {
@@ -222,18 +248,33 @@ public final class ChaosCampaign {
         return primary;
     }
 
+    /**
+     * The cluster command's settings: its directory and ports (PostgreSQL on the campaign's cluster port
+     * and the two after it, whichever the engine), the commit mode, the network.
+     */
     private Map<String, String> clusterEnvironment() {
         Map<String, String> env = new HashMap<>();
-        env.put("PGCLUSTER_DIR", options.clusterDir().toAbsolutePath().toString());
-        env.put("PGCLUSTER_PORT", Integer.toString(options.clusterPort()));
-        env.put("PG_SYNC_MODE", options.mode());
+        String dir = options.clusterDir().toAbsolutePath().toString();
+        switch (options.engine()) {
+            case LOCAL -> {
+                env.put("PGCLUSTER_DIR", dir);
+                env.put("PGCLUSTER_PORT", Integer.toString(options.clusterPort()));
+                env.put("PG_SYNC_MODE", options.mode());
+            }
+            case PATRONI -> {
+                env.put("HA_DIR", dir);
+                env.put("HA_PORT", Integer.toString(options.clusterPort() - ChaosOptions.PATRONI_PG_OFFSET));
+                env.put("HA_SYNC_MODE", options.mode());
+                env.put("HA_HAPROXY", "0"); // the service lists every node itself (multi-host), as in PatroniFailoverIT
+            }
+        }
         env.put("PGCLUSTER_NETNS", options.network() ? "1" : "0");
-        // A hung (SIGSTOPped) node must not hang bin/cluster's own probes of it.
+        // A hung (SIGSTOPped) node must not hang the cluster command's own probes of it.
         env.put("PGCONNECT_TIMEOUT", "3");
         return env;
     }
 
-    /** The service's settings: the cluster's own (bin/cluster env: every node a candidate primary); the port is each instance's. */
+    /** The service's settings: the cluster's own ({@code env}: every node a candidate primary); the port is each instance's. */
     private Map<String, String> serviceEnvironment(ClusterControl cluster) {
         Map<String, String> env = new HashMap<>();
         for (String line : cluster.run("env")) {
