@@ -1,9 +1,11 @@
 package ru.otus.socialnet.chaos;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import ru.otus.socialnet.cluster.ClusterControl;
 import ru.otus.socialnet.cluster.DbAccess;
@@ -135,6 +138,7 @@ public final class ChaosCampaign {
                     null, List.of(), e.getClass().getSimpleName() + ": " + e.getMessage(), false);
         } finally {
             stop(services);
+            saveNodeLogs(dir.resolve("nodes"));
             quietlyWipe(cluster);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
@@ -176,8 +180,6 @@ public final class ChaosCampaign {
                 Duration.ofSeconds(5));
         Workload workload = new Workload(client, ledger, runId, options.sessions(), options.searchers());
         ClusterSteps steps = new ClusterSteps(cluster, dir.resolve("cluster.log"), options.engine().command);
-        Healer healer = Healer.of(options.engine(), steps, sql, services, runId, options.network());
-        Nemesis nemesis = new Nemesis(steps, healer, services);
         FaultSchedule schedule = new FaultSchedule(options.seed(), number, options.faults());
         List<FaultRecord> faults = new ArrayList<>();
         Map<String, Integer> stored = Map.of();
@@ -185,8 +187,11 @@ public final class ChaosCampaign {
         long loadStart;
         long loadEnd;
         Timelines timelines;
+        Healer healer;
         try (ClusterWatch watch = new ClusterWatch(sql, cluster.nodes())) {
             watch.start();
+            healer = Healer.of(options.engine(), steps, sql, watch, services, runId, options.network());
+            Nemesis nemesis = new Nemesis(steps, healer, services);
             loadStart = System.currentTimeMillis();
             workload.start();
             long deadline = loadStart + options.duration().toMillis();
@@ -285,6 +290,24 @@ public final class ChaosCampaign {
         }
         env.put("PG_PASSWORD", app.password());
         return env;
+    }
+
+    /**
+     * The servers' and agents' own logs (every *.log in the cluster's directory and the one below it:
+     * postgres.log, patroni.log, etcd.log), kept in the run's directory before the wipe deletes them:
+     * what a node did during a fault is told there, not in the cluster command's output.
+     */
+    private void saveNodeLogs(Path to) {
+        Path from = options.clusterDir().toAbsolutePath();
+        try (Stream<Path> files = Files.find(from, 2, (p, a) -> a.isRegularFile() && p.getFileName().toString().endsWith(".log"))) {
+            for (Path p : files.toList()) {
+                Files.createDirectories(to);
+                Files.copy(p, to.resolve(from.relativize(p).toString().replace('/', '-')),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("chaos: could not keep the nodes' logs: " + e.getMessage());
+        }
     }
 
     private static void quietlyWipe(ClusterControl cluster) {

@@ -124,7 +124,8 @@ final class ChaosReport {
         }
         md.append("\nFiles: `ledger.csv` (every request), `series.dat` and `plot.gp` (the plot's data), ")
                 .append(o.instances() == 1 ? "`service.log`" : "`service-1.log` … `service-" + o.instances() + ".log`")
-                .append(", `cluster.log` (").append(o.engine().command).append("'s progress).\n");
+                .append(", `cluster.log` (").append(o.engine().command).append("'s progress), `nodes/` (the nodes' own logs: ")
+                .append(o.engine() == Engine.PATRONI ? "patroni.log with its PostgreSQL's, etcd.log" : "postgres.log").append(").\n");
         return md.toString();
     }
 
@@ -196,7 +197,7 @@ final class ChaosReport {
             md.append("PASSED (exit 0): ").append(o.mode().equals("quorum")
                     ? "nothing acknowledged was lost, " : "losses are reported above; ")
                     .append("nothing was stored twice, no token read was stale, nothing was written to a stale node, ")
-                    .append("and every fault was healed.\n");
+                    .append("no standby whose replay was paused was read from past the lag bound, and every fault was healed.\n");
         } else {
             md.append("FAILED (exit 1):\n\n");
             for (RunResult r : runs) {

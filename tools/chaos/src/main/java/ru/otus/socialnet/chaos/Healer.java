@@ -29,6 +29,7 @@ abstract class Healer {
 
     protected final ClusterSteps cluster;
     protected final NodeSql sql;
+    private final ClusterWatch watch;
     private final List<ServiceProcess> services;
     private final String runId;
     protected final boolean network;
@@ -36,19 +37,21 @@ abstract class Healer {
     /** "node@timeline" already counted: a stale primary is counted once per timeline it wrote. */
     private final Set<String> counted = new HashSet<>();
 
-    Healer(ClusterSteps cluster, NodeSql sql, List<ServiceProcess> services, String runId, boolean network) {
+    /** @param watch what every node said at its last probe: where stale primaries are looked for (no command run) */
+    Healer(ClusterSteps cluster, NodeSql sql, ClusterWatch watch, List<ServiceProcess> services, String runId, boolean network) {
         this.cluster = cluster;
         this.sql = sql;
+        this.watch = watch;
         this.services = List.copyOf(services);
         this.runId = runId;
         this.network = network;
     }
 
-    static Healer of(Engine engine, ClusterSteps cluster, NodeSql sql, List<ServiceProcess> services, String runId,
-            boolean network) {
+    static Healer of(Engine engine, ClusterSteps cluster, NodeSql sql, ClusterWatch watch, List<ServiceProcess> services,
+            String runId, boolean network) {
         return switch (engine) {
-            case LOCAL -> new ScriptedHealer(cluster, sql, services, runId, network);
-            case PATRONI -> new PatroniHealer(cluster, sql, services, runId, network);
+            case LOCAL -> new ScriptedHealer(cluster, sql, watch, services, runId, network);
+            case PATRONI -> new PatroniHealer(cluster, sql, watch, services, runId, network);
         };
     }
 
@@ -147,27 +150,18 @@ abstract class Healer {
 
     /**
      * Rows of this run on a stale primary that the newest primary lacks, once per node and timeline:
-     * of the node named STALE, or of every stale primary when STALE is null. One look at the nodes,
-     * one probe of each.
+     * of the node named STALE, or of every stale primary when STALE is null. Which nodes are stale
+     * primaries: the cluster watch's last probes (half a second old at most), so that looking costs
+     * no command and no probe of a node that does not answer.
      */
     protected void countStaleRows(String stale) {
-        Map<String, NodeState> states = new HashMap<>();
-        Map<String, String> authorities = new HashMap<>();
-        try {
-            for (Node n : cluster.nodes()) {
-                states.put(n.name(), sql.probe(n.name(), n.authority()));
-                authorities.put(n.name(), n.authority());
-            }
-        } catch (RuntimeException e) {
-            cluster.step("could not look for stale primaries: " + ClusterSteps.firstLine(e.getMessage()));
-            return;
-        }
+        Map<String, NodeState> states = watch.latest();
         Optional<NodeState> newest = states.values().stream().filter(s -> s.reachable() && s.primary())
                 .max(Comparator.comparingInt(NodeState::timeline));
         for (NodeState s : states.values()) {
             if ((stale == null || s.name().equals(stale)) && s.reachable() && s.primary() && newest.isPresent()
                     && s.timeline() < newest.get().timeline() && counted.add(s.name() + "@" + s.timeline())) {
-                countRows(s, newest.get(), authorities);
+                countRows(s, newest.get(), watch.authorities());
             }
         }
     }

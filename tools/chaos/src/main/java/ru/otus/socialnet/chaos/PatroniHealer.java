@@ -22,8 +22,9 @@ final class PatroniHealer extends Healer {
     private final Set<String> reinitialised = new HashSet<>();
     private final Set<String> said = new HashSet<>();
 
-    PatroniHealer(ClusterSteps cluster, NodeSql sql, List<ServiceProcess> services, String runId, boolean network) {
-        super(cluster, sql, services, runId, network);
+    PatroniHealer(ClusterSteps cluster, NodeSql sql, ClusterWatch watch, List<ServiceProcess> services, String runId,
+            boolean network) {
+        super(cluster, sql, watch, services, runId, network);
     }
 
     @Override

@@ -20,8 +20,9 @@ final class ScriptedHealer extends Healer {
     /** Per node: 0 nothing tried, 1 started, 2 start refused, 3+ rejoined, then re-cloned (a few times at most). */
     private final Map<String, Integer> repairs = new HashMap<>();
 
-    ScriptedHealer(ClusterSteps cluster, NodeSql sql, List<ServiceProcess> services, String runId, boolean network) {
-        super(cluster, sql, services, runId, network);
+    ScriptedHealer(ClusterSteps cluster, NodeSql sql, ClusterWatch watch, List<ServiceProcess> services, String runId,
+            boolean network) {
+        super(cluster, sql, watch, services, runId, network);
     }
 
     @Override
