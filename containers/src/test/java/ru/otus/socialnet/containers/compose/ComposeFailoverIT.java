@@ -76,7 +76,7 @@ class ComposeFailoverIT {
         assertThat(drill.newPrimary()).isIn("replica1", "replica2");
         assertThat(drill.firstAckAfterKillMs()).as("writes resumed through the same app container").isPositive();
         assertThat(drill.timeline()).extracting(ClusterControl.Event::text)
-                .anyMatch(t -> t.startsWith("primary is down: killed (docker compose kill -s KILL)"))
+                .anyMatch(t -> t.startsWith("primary is down: killed (docker kill -s KILL)"))
                 .anyMatch(t -> t.startsWith("promoted " + drill.newPrimary()));
         assertThat(Files.readString(REPORT)).contains("PASSED (exit 0)");
     }
@@ -112,11 +112,11 @@ class ComposeFailoverIT {
             Thread.sleep(500);
         }
         assertThat(state).as("the rejoined node in the app's health").isEqualTo("IN_ROTATION");
-        Map<String, Long> before = ComposeStackIT.calls(ComposeStackIT.SEARCH_SQL);
+        Map<String, Long> before = NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL);
         for (int i = 0; i < 30; i++) {
             assertThat(api.get("/user/search", Map.of("first_name", "По", "last_name", "Сл")).status()).isEqualTo(200);
         }
-        Map<String, Long> searches = ComposeStackIT.delta(before, ComposeStackIT.calls(ComposeStackIT.SEARCH_SQL));
+        Map<String, Long> searches = NodeStatements.delta(before, NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL));
         assertThat(searches).as("searches per node").containsEntry(leader, 0L);
         assertThat(searches.get("primary")).as("reads on the rejoined former primary").isBetween(5L, 25L);
     }

@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -32,8 +26,6 @@ class ComposeStackIT {
 
     /** The app's port on the host: inside the suite's range (TEST_CLUSTER_PORT + 9; no cluster of this module uses it). */
     static final int APP_PORT = Integer.parseInt(System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432")) + 9;
-    static final String SEARCH_SQL = "WHERE lower(first_name) ~>=~ (SELECT lower(";
-    static final String INSERT_SQL = "INSERT INTO users";
 
     static ComposeStack stack;
     static ClusterControl cluster;
@@ -71,14 +63,14 @@ class ComposeStackIT {
 
     @Test
     void readsRunOnTheStandbysAndWritesOnThePrimaryByTheServersOwnCounters() throws Exception {
-        Map<String, Long> searchesBefore = calls(SEARCH_SQL);
-        Map<String, Long> insertsBefore = calls(INSERT_SQL);
+        Map<String, Long> searchesBefore = NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL);
+        Map<String, Long> insertsBefore = NodeStatements.calls(cluster, NodeStatements.INSERT_SQL);
         for (int i = 0; i < 20; i++) {
             assertThat(api.get("/user/search", Map.of("first_name", "Ко", "last_name", "Ст")).status()).isEqualTo(200);
         }
         assertThat(api.register("Запись" + UUID.randomUUID().toString().substring(0, 6), "Первичная").status()).isEqualTo(200);
-        Map<String, Long> searches = delta(searchesBefore, calls(SEARCH_SQL));
-        Map<String, Long> inserts = delta(insertsBefore, calls(INSERT_SQL));
+        Map<String, Long> searches = NodeStatements.delta(searchesBefore, NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL));
+        Map<String, Long> inserts = NodeStatements.delta(insertsBefore, NodeStatements.calls(cluster, NodeStatements.INSERT_SQL));
 
         assertThat(searches).as("searches per node").containsEntry("primary", 0L);
         assertThat(searches.get("replica1") + searches.get("replica2")).isEqualTo(20);
@@ -90,7 +82,7 @@ class ComposeStackIT {
     @Test
     void theConsistencyTokenReadsItsOwnWriteWhileTheStandbysLag() throws Exception {
         for (String replica : new String[] {"replica1", "replica2"}) {
-            superuserUpdate(replica, "SELECT pg_wal_replay_pause()");
+            NodeStatements.execute(cluster, replica, "SELECT pg_wal_replay_pause()");
         }
         try {
             Api.Response registered = api.register("Токен", "Своя");
@@ -106,42 +98,8 @@ class ComposeStackIT {
             assertThat(withToken.text("first_name")).isEqualTo("Токен");
         } finally {
             for (String replica : new String[] {"replica1", "replica2"}) {
-                superuserUpdate(replica, "SELECT pg_wal_replay_resume()");
+                NodeStatements.execute(cluster, replica, "SELECT pg_wal_replay_resume()");
             }
         }
-    }
-
-    /** Per node, how many statements containing FRAGMENT it ran: its own pg_stat_statements. */
-    static Map<String, Long> calls(String fragment) throws SQLException {
-        Map<String, Long> calls = new LinkedHashMap<>();
-        String like = fragment.replace("'", "''").replace("%", "\\%").replace("_", "\\_");
-        for (ClusterControl.Node node : cluster.nodes()) {
-            try (Connection c = superuser(node.authority()); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%"
-                         + like + "%'")) {
-                rs.next();
-                calls.put(node.name(), rs.getLong(1));
-            }
-        }
-        return calls;
-    }
-
-    static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
-        Map<String, Long> delta = new LinkedHashMap<>();
-        after.forEach((node, n) -> delta.put(node, n - before.get(node)));
-        return delta;
-    }
-
-    static void superuserUpdate(String name, String sql) throws SQLException {
-        String authority = cluster.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow().authority();
-        try (Connection c = superuser(authority); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    /** The node's superuser over TCP from the host: the host's address on the compose network is in pg_hba's samenet. */
-    static Connection superuser(String authority) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + authority + "/socialnet?connectTimeout=5&socketTimeout=30",
-                "postgres", "postgres");
     }
 }

@@ -49,7 +49,12 @@ class PatroniComposeFailoverIT {
             stack.environment());
 
     static {
-        awaitLeaderWithTwoReplicas(Duration.ofMinutes(3));
+        try {
+            awaitLeaderWithTwoReplicas(Duration.ofMinutes(3));
+        } catch (RuntimeException e) {
+            stack.close(); // no @AfterAll runs when the class cannot be set up
+            throw e;
+        }
     }
 
     @LocalServerPort
