@@ -33,7 +33,7 @@
 #
 # Settings: PGCLUSTER_NETNS (1: create the cluster on a network), PGCLUSTER_NETNS_PREFIX (snr; 1-5
 # lower-case letters, the names above), PGCLUSTER_NETNS_SUBNET (198.18.0: the /24, inside
-# 198.18.0.0/15). Needs root, and iproute2 and iptables (bin/install-deps).
+# 198.18.0.0/15). Needs root, and iproute2 and iptables (bin/install-deps network).
 # Expects from its caller: PGCLUSTER_DIR, the NODES array and node_dir NAME (bin/cluster).
 
 NETNS_ACTIVE=0
@@ -90,8 +90,8 @@ netns_check_settings() {
 
 netns_require_root() {
 	[ "$(id -u)" = 0 ] || pg_die "the cluster on a network needs root: network namespaces, veth pairs, a bridge and iptables rules are root-only. Run it as root (sudo -E bin/cluster ...), or use the plain local cluster (without PGCLUSTER_NETNS=1; $PGCLUSTER_DIR/netns.conf marks a directory created on a network)"
-	command -v ip >/dev/null || pg_die "ip (iproute2) is missing: run bin/install-deps"
-	command -v iptables >/dev/null || pg_die "iptables is missing: run bin/install-deps"
+	command -v ip >/dev/null || pg_die "ip (iproute2) is missing: run bin/install-deps network"
+	command -v iptables >/dev/null || pg_die "iptables is missing: run bin/install-deps network"
 }
 
 netns_require_active() {
@@ -234,7 +234,7 @@ netns_delay() {
 		how="tc netem"
 	else
 		# This kernel has no sch_netem: the same fault from netfilter and a delay line in user space.
-		command -v python3 >/dev/null || pg_die "delay needs tc netem or python3 (bin/install-deps)"
+		command -v python3 >/dev/null || pg_die "delay needs tc netem or python3 (bin/install-deps network)"
 		if awk -v l="$loss" 'BEGIN { exit !(l > 0) }'; then
 			rules+=("-m statistic --mode random --probability $(awk -v l="$loss" 'BEGIN { printf "%.4f", l / 100 }') -j DROP")
 		fi
