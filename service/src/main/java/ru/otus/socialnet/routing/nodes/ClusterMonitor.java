@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -28,13 +27,9 @@ import ru.otus.socialnet.routing.consistency.CommitPosition;
  * others, and a busy request pool never looks like a dead node. A request that finds a node failing
  * reports it ({@link #nodeFailed}): the node is out at once and re-probed right away.
  *
- * <p>Fencing: the monitor remembers the newest timeline it has seen (on a primary, on a standby's WAL
- * receiver, in any node's last checkpoint, or — where the role may list pg_wal — in any node's
- * timeline history files, which survive a restart of the service). A primary on an older timeline — a former primary
- * started again after a failover — is fenced: never written to. With two primaries on the newest
- * timeline, writes stay where they are (or go to the one further ahead), and the other is fenced.
- * The memory lasts as long as the service runs; a re-initialised cluster (a new system identifier on
- * every answering node) resets it.
+ * <p>The roles themselves — one cluster, the newest timeline, fencing, who follows the primary —
+ * are decided by {@link RoleDecision} from the probes alone; the monitor keeps its memory between
+ * decisions for as long as the service runs.
  */
 public final class ClusterMonitor implements AutoCloseable {
 
@@ -48,8 +43,7 @@ public final class ClusterMonitor implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
 
     private volatile Topology topology = Topology.NONE;
-    private long systemId;
-    private int newestTimeline;
+    private RoleDecision.Memory memory = RoleDecision.Memory.NONE;
     private volatile boolean warnedAboutReceiverVisibility;
 
     public ClusterMonitor(PgProperties pg, RoutingProperties settings, RoutingMetrics metrics) {
@@ -144,7 +138,7 @@ public final class ClusterMonitor implements AutoCloseable {
      */
     public boolean couldHaveIssued(ConsistencyToken token) {
         Topology t = topology;
-        if (t.lastPrimaryPosition() != null && !token.isAfter(t.lastPrimaryPosition())) {
+        if (RoleDecision.knownToBeIssued(token, t.lastPrimaryPosition())) {
             return true;
         }
         Node primary = t.primary();
@@ -204,118 +198,55 @@ public final class ClusterMonitor implements AutoCloseable {
         recompute();
     }
 
-    /** Decides every node's role from the latest probes; publishes a new {@link Topology}. */
+    /**
+     * Decides every node's role from the latest probes ({@link RoleDecision}), applies the verdicts
+     * to the nodes and publishes a new {@link Topology}.
+     */
     synchronized void recompute() {
         List<Node> answering = nodes.stream().filter(n -> n.probe() != null && !n.isBanned()).toList();
-        List<Node> ours = sameCluster(answering);
-        for (Node n : ours) {
-            newestTimeline = Math.max(newestTimeline, n.probe().newestTimelineSeen());
+        RoleDecision.Decision decision = RoleDecision.decide(memory,
+                answering.stream().map(n -> new RoleDecision.Seen(n.name(), n.probe())).toList());
+        if (decision.forgotten() != 0) {
+            log.warn("no node answers with system identifier {} any more; {} does: the cluster was "
+                    + "re-initialised, the timeline memory starts again", decision.forgotten(), decision.memory().systemId());
         }
-        Node current = choosePrimary(ours);
-        long now = System.nanoTime();
-        ConsistencyToken position = topology.lastPrimaryPosition();
+        memory = decision.memory();
+        Node current = answering.stream().filter(n -> n.name().equals(decision.primary())).findFirst().orElse(null);
+        if (current != null && current != topology.primary()) {
+            log.info("writes go to {} (primary on timeline {})", current.name(), current.probe().timeline());
+            history.clear();
+        }
         if (current != null) {
-            if (current != topology.primary()) {
-                log.info("writes go to {} (primary on timeline {})", current.name(), current.probe().timeline());
-                history.clear();
-            }
-            position = current.probe().position();
-            history.record(current.probe().takenAtNanos(), position.lsn());
+            history.record(current.probe().takenAtNanos(), current.probe().currentLsn());
         }
-        for (Node n : ours) {
-            if (!n.probe().inRecovery()) {
-                n.primary(n == current, n == current ? "primary on timeline " + n.probe().timeline()
-                        : fencedBecause(n, current));
-            } else {
-                decideStandby(n, current, now);
-            }
+        long now = System.nanoTime();
+        for (Node n : answering) {
+            apply(n, decision.of(n.name()), now);
         }
+        List<Node> ours = answering.stream().filter(n -> decision.of(n.name()).role() != RoleDecision.Role.FOREIGN).toList();
         List<Node> inRotation = ours.stream().filter(Node::inRotation).toList();
         List<Node> standbys = ours.stream().filter(Node::answeringStandby).toList();
         List<Node> fenced = ours.stream().filter(n -> n.state() == Node.State.FENCED).toList();
-        topology = new Topology(current, inRotation, standbys, fenced, position, newestTimeline);
+        topology = new Topology(current, inRotation, standbys, fenced, memory.lastPrimaryPosition(), memory.newestTimeline());
     }
 
-    /** The answering nodes of the cluster the service knows (one system identifier). */
-    private List<Node> sameCluster(List<Node> answering) {
-        if (answering.isEmpty()) {
-            return answering;
-        }
-        if (answering.stream().noneMatch(n -> n.probe().systemId() == systemId)) {
-            long seen = answering.get(0).probe().systemId();
-            if (systemId != 0) {
-                log.warn("no node answers with system identifier {} any more; {} does: the cluster was "
-                        + "re-initialised, the timeline memory starts again", systemId, seen);
-            }
-            systemId = seen;
-            newestTimeline = 0;
-        }
-        List<Node> ours = new ArrayList<>();
-        for (Node n : answering) {
-            if (n.probe().systemId() == systemId) {
-                ours.add(n);
-            } else {
-                n.standby(-1, null, false, "belongs to another cluster (system identifier "
-                        + n.probe().systemId() + ", not " + systemId + "): never used");
+    private void apply(Node n, RoleDecision.Verdict verdict, long now) {
+        switch (verdict.role()) {
+            case PRIMARY, FENCED -> n.primary(verdict.role() == RoleDecision.Role.PRIMARY, verdict.reason());
+            case FOREIGN -> n.standby(-1, null, false, verdict.reason());
+            case STANDBY -> {
+                Probe p = n.probe();
+                if (!p.receiverVisible() && !warnedAboutReceiverVisibility) {
+                    warnedAboutReceiverVisibility = true;
+                    log.warn("the application role cannot read pg_stat_wal_receiver's status (it lacks pg_read_all_stats): "
+                            + "standbys are judged by their replay lag only. For earlier detection of a standby that stopped "
+                            + "streaming: GRANT pg_read_all_stats TO <the application role>;");
+                }
+                // With no primary the standby's last lag figures stand (null lag, -1 bytes).
+                Duration lag = verdict.lagBytes() < 0 ? null : history.lagOf(p.replayLsn(), now);
+                n.standby(verdict.lagBytes(), lag, verdict.following(), verdict.reason());
             }
         }
-        return ours;
-    }
-
-    /**
-     * The primary to write to: one on the newest timeline seen. The current one keeps the writes
-     * while it qualifies; otherwise the one with the most WAL.
-     */
-    private Node choosePrimary(List<Node> ours) {
-        List<Node> eligible = ours.stream()
-                .filter(n -> !n.probe().inRecovery() && n.probe().timeline() == newestTimeline).toList();
-        Node current = topology.primary();
-        if (current != null && eligible.contains(current)) {
-            return current;
-        }
-        return eligible.stream()
-                .max(Comparator.comparing(n -> n.probe().currentLsn(), Long::compareUnsigned))
-                .orElse(null);
-    }
-
-    private String fencedBecause(Node n, Node current) {
-        int tl = n.probe().timeline();
-        if (tl < newestTimeline) {
-            return "a primary on timeline " + tl + ", older than timeline " + newestTimeline
-                    + " already seen: a former primary started again after a failover; never written to "
-                    + "(turn it into a standby: bin/cluster rejoin)";
-        }
-        return "a second primary on timeline " + tl + "; writes stay on "
-                + (current == null ? "?" : current.name());
-    }
-
-    private void decideStandby(Node n, Node current, long now) {
-        Probe p = n.probe();
-        if (current == null) {
-            n.standby(-1, null, false, "no primary to follow");
-            return;
-        }
-        if (!p.receiverVisible() && !warnedAboutReceiverVisibility) {
-            warnedAboutReceiverVisibility = true;
-            log.warn("the application role cannot read pg_stat_wal_receiver's status (it lacks pg_read_all_stats): "
-                    + "standbys are judged by their replay lag only. For earlier detection of a standby that stopped "
-                    + "streaming: GRANT pg_read_all_stats TO <the application role>;");
-        }
-        boolean following;
-        String why;
-        if (p.receiverVisible()) {
-            following = p.streaming() && (p.timeline() == 0 || p.timeline() == current.probe().timeline());
-            why = !p.streaming() ? "its WAL receiver is not streaming"
-                    : "streams timeline " + p.timeline() + ", the primary is on " + current.probe().timeline();
-        } else {
-            following = p.receiverRunning();
-            why = "no WAL receiver process";
-        }
-        long primaryLsn = current.probe().currentLsn();
-        long lagBytes = p.replayLsn() < 0 ? -1
-                : Long.compareUnsigned(primaryLsn, p.replayLsn()) > 0 ? primaryLsn - p.replayLsn() : 0;
-        Duration lag = p.replayLsn() < 0 ? null : history.lagOf(p.replayLsn(), now);
-        n.standby(lagBytes, lag, following, why);
     }
 
     /** Whether the application role can see the WAL receivers' status (health shows it). */
