@@ -45,6 +45,7 @@ public final class ClusterMonitor implements AutoCloseable {
     private volatile Topology topology = Topology.NONE;
     private RoleDecision.Memory memory = RoleDecision.Memory.NONE;
     private volatile boolean warnedAboutReceiverVisibility;
+    private volatile boolean warnedAboutSyncVisibility;
 
     public ClusterMonitor(PgProperties pg, RoutingProperties settings, RoutingMetrics metrics) {
         this.settings = settings;
@@ -53,7 +54,7 @@ public final class ClusterMonitor implements AutoCloseable {
         List<Node> all = new ArrayList<>();
         for (HostPort address : pg.authority().nodes()) {
             Node node = new Node(address, settings, metrics);
-            node.attach(NodePools.create(address, pg, reporterFor(node)));
+            node.attach(NodePools.create(address, pg, reporterFor(node), pid -> endAbandoned(node, pid)));
             metrics.watch(node);
             all.add(node);
         }
@@ -129,6 +130,28 @@ public final class ClusterMonitor implements AutoCloseable {
      */
     void probeSoon(Node node) {
         scheduler.execute(() -> probe(node));
+    }
+
+    /**
+     * A write session on {@code node} was given up on (its socket timed out): its backend is ended,
+     * at once and apart from the request, over the node's probe connection (bounded like a probe).
+     * Once: a node that cannot be asked now is down (its sessions went with it) or hung (then the
+     * session stays until a standby confirms its commit — at most the write pool's size of them).
+     */
+    void endAbandoned(Node node, int pid) {
+        scheduler.execute(() -> {
+            String outcome;
+            try {
+                outcome = node.pools().probe().run(c -> AbandonedSessions.end(c, pid));
+            } catch (SQLException | RuntimeException e) {
+                outcome = "failed";
+                log.warn("could not end the abandoned session {} on {}: {}", pid, node.name(), e.getMessage());
+            }
+            if ("ended".equals(outcome)) {
+                log.info("ended session {} on {}: the service had given up on it", pid, node.name());
+            }
+            metrics.abandonedSession(outcome);
+        });
     }
 
     /**
@@ -227,12 +250,30 @@ public final class ClusterMonitor implements AutoCloseable {
         List<Node> inRotation = ours.stream().filter(Node::inRotation).toList();
         List<Node> standbys = ours.stream().filter(Node::answeringStandby).toList();
         List<Node> fenced = ours.stream().filter(n -> n.state() == Node.State.FENCED).toList();
-        topology = new Topology(current, inRotation, standbys, fenced, memory.lastPrimaryPosition(), memory.newestTimeline());
+        if (!Objects.equals(decision.writesRefused(), topology.writesRefused())) {
+            if (decision.writesRefused() != null) {
+                log.warn("writes refused: {}", decision.writesRefused());
+            } else if (current != null && current == topology.primary()) {
+                log.info("writes taken again: the primary's commits can be acknowledged");
+            }
+        }
+        topology = new Topology(current, inRotation, standbys, fenced, memory.lastPrimaryPosition(),
+                memory.newestTimeline(), decision.writesRefused());
     }
 
     private void apply(Node n, RoleDecision.Verdict verdict, long now) {
         switch (verdict.role()) {
-            case PRIMARY, FENCED -> n.primary(verdict.role() == RoleDecision.Role.PRIMARY, verdict.reason());
+            case PRIMARY, FENCED -> {
+                SyncCommit sync = n.probe().syncCommit();
+                if (sync != null && sync.required() > 0 && !sync.visible() && !warnedAboutSyncVisibility) {
+                    warnedAboutSyncVisibility = true;
+                    log.warn("the primary's commits wait for standbys (synchronous_standby_names = '{}'), and the "
+                            + "application role cannot see which standbys can confirm them (it lacks pg_read_all_stats): "
+                            + "writes are not refused up front while none can; each then waits its socket timeout. "
+                            + "GRANT pg_read_all_stats TO <the application role>;", sync.standbyNames());
+                }
+                n.primary(verdict.role() == RoleDecision.Role.PRIMARY, verdict.reason());
+            }
             case FOREIGN -> n.standby(-1, null, false, verdict.reason());
             case STANDBY -> {
                 Probe p = n.probe();

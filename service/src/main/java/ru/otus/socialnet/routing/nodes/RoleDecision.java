@@ -24,6 +24,8 @@ import ru.otus.socialnet.consistency.ConsistencyToken;
  *   <li>Writes go to a primary on the newest timeline: the one writes were already on while it
  *   qualifies, else the one with the most WAL. Every other primary is fenced — one on an older
  *   timeline (a former primary started again after a failover) or a second one on the newest.</li>
+ *   <li>Writes are refused while the chosen primary's commits cannot be acknowledged (synchronous
+ *   commit, and fewer standbys able to confirm one than it needs): {@link SyncCommit}.</li>
  *   <li>A standby follows the chosen primary when its WAL receiver streams that primary's timeline
  *   (or, where the role cannot see the receiver's status, when a receiver process runs); its lag is
  *   measured against the primary's position. With no primary, no standby follows anything.</li>
@@ -75,8 +77,11 @@ final class RoleDecision {
      * @param primary  the node writes go to; null when none qualifies
      * @param verdicts every answering node's verdict, in the order given
      * @param forgotten the system identifier forgotten because the cluster was re-initialised; 0 otherwise
+     * @param writesRefused why the chosen primary can take no write now (its commits cannot be
+     *                 acknowledged); null when it can, or when there is no primary
      */
-    record Decision(Memory memory, String primary, Map<String, Verdict> verdicts, long forgotten) {
+    record Decision(Memory memory, String primary, Map<String, Verdict> verdicts, long forgotten,
+                    String writesRefused) {
         Verdict of(String node) {
             return verdicts.get(node);
         }
@@ -123,7 +128,9 @@ final class RoleDecision {
             lastPosition = primary.probe().position();
         }
         String chosen = primary == null ? null : primary.node();
-        return new Decision(new Memory(systemId, newest, chosen, lastPosition), chosen, verdicts, forgotten);
+        SyncCommit sync = primary == null ? null : primary.probe().syncCommit();
+        return new Decision(new Memory(systemId, newest, chosen, lastPosition), chosen, verdicts, forgotten,
+                sync == null ? null : sync.refusal());
     }
 
     /**

@@ -50,6 +50,19 @@ public final class RoutingMetrics {
         registry.counter("socialnet.routing.writes.fenced").increment();
     }
 
+    /** A write was refused before it started, and why ("no-sync-standby": its commit could not be acknowledged). */
+    void refusedWrite(String reason) {
+        registry.counter("socialnet.routing.writes.refused", "reason", reason).increment();
+    }
+
+    /**
+     * A session the service gave up on (its socket timed out) and what became of its backend on the
+     * server: "ended" (terminated), "gone" (no longer there), "failed" (the node could not be asked).
+     */
+    void abandonedSession(String outcome) {
+        registry.counter("socialnet.routing.abandoned.sessions", "outcome", outcome).increment();
+    }
+
     /** A read with a consistency token waited for a standby; outcome "replica" or "primary". */
     void tokenWait(String outcome) {
         registry.counter("socialnet.routing.token.waits", "outcome", outcome).increment();

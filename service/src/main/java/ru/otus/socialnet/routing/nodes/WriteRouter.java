@@ -12,7 +12,8 @@ import ru.otus.socialnet.routing.consistency.CommitPosition;
  * The write side: a connection from the pool of the primary the {@link ClusterMonitor} chose —
  * the one on the newest timeline seen, never a fenced one. When there is none (the primary is down,
  * a failover is under way, or only a stale primary answers) it fails at once, without waiting on a
- * dead node: nothing was sent, and the service answers 503. Each commit on the connection reports
+ * dead node: nothing was sent, and the service answers 503. So it does while the primary's commits
+ * cannot be acknowledged (synchronous commit with too few standbys streaming). Each commit on the connection reports
  * its WAL position, which becomes the client's consistency token.
  */
 public final class WriteRouter extends AbstractDataSource {
@@ -57,6 +58,12 @@ public final class WriteRouter extends AbstractDataSource {
                 metrics.fencedWrite();
             }
             throw new NoNodeAvailableException("no write possible: " + topology.whyNoPrimary());
+        }
+        if (topology.writesRefused() != null) {
+            // Started, it would wait at its commit for a standby that is not there, be cut off by the
+            // socket timeout and answer "maybe stored": refused now, it answers "not stored".
+            metrics.refusedWrite("no-sync-standby");
+            throw new NoNodeAvailableException("no write possible: " + topology.writesRefused());
         }
         return primary;
     }

@@ -148,6 +148,20 @@ class RoleDecisionTest {
     }
 
     @Test
+    void writesAreRefusedWhileThePrimarysCommitsCannotBeAcknowledged() {
+        SyncCommit noStandby = new SyncCommit("ANY 1 (replica1, replica2)", "on", 0);
+        Probe waiting = new Probe(CLUSTER, false, 1, 0x5000, -1, -1, 1, true, false, false, 0, noStandby);
+        Decision d = decide(Memory.NONE, new Seen("a", waiting), standby("b", 1, 0x5000));
+        assertThat(d.primary()).as("still the primary: reads and fencing go on").isEqualTo("a");
+        assertThat(d.writesRefused()).contains("cannot be acknowledged");
+
+        Probe confirmed = new Probe(CLUSTER, false, 1, 0x5000, -1, -1, 1, true, false, false, 0,
+                new SyncCommit("ANY 1 (replica1, replica2)", "on", 1));
+        assertThat(decide(Memory.NONE, new Seen("a", confirmed)).writesRefused()).isNull();
+        assertThat(decide(Memory.NONE, standby("b", 1, 0x5000)).writesRefused()).as("no primary: said elsewhere").isNull();
+    }
+
+    @Test
     void aTokenIsKnownToBeIssuedWhenItIsNotPastTheLastPrimaryPosition() {
         ConsistencyToken last = new ConsistencyToken(2, 0x5000);
         assertThat(RoleDecision.knownToBeIssued(new ConsistencyToken(2, 0x5000), last)).isTrue();
