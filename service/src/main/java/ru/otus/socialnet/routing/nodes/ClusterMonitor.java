@@ -40,6 +40,7 @@ public final class ClusterMonitor implements AutoCloseable {
     private final RoutingProperties settings;
     private final RoutingMetrics metrics;
     private final WalHistory history = new WalHistory(600);
+    private final SchemaGate schema = new SchemaGate();
     private final ScheduledExecutorService scheduler;
 
     private volatile Topology topology = Topology.NONE;
@@ -70,7 +71,7 @@ public final class ClusterMonitor implements AutoCloseable {
 
     /** Probes every node once, in parallel (so the first requests route on facts), then keeps probing. */
     public void start() {
-        nodes.parallelStream().forEach(this::probe);
+        probeAll();
         log.info("nodes: {}; reads go to {}", nodes, readsOnStandbys ? "the standbys of the primary"
                 : "the primary (PG_AUTHORITY_REPLICA is empty)");
         long every = settings.monitorInterval().toMillis();
@@ -100,8 +101,14 @@ public final class ClusterMonitor implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return topology.primary();
             }
-            nodes.parallelStream().forEach(this::probe);
+            probeAll();
         }
+    }
+
+    /** Probes every node now, in parallel; returns the topology decided from those probes. */
+    public Topology probeAll() {
+        nodes.parallelStream().forEach(this::probe);
+        return topology;
     }
 
     public Topology topology() {
@@ -110,6 +117,11 @@ public final class ClusterMonitor implements AutoCloseable {
 
     public boolean readsOnStandbys() {
         return readsOnStandbys;
+    }
+
+    /** Whether the schema is in place on the cluster followed: requests are served only then. */
+    public SchemaGate schema() {
+        return schema;
     }
 
     /**
@@ -193,6 +205,9 @@ public final class ClusterMonitor implements AutoCloseable {
         @java.lang.Override
         public Override adjudicate(SQLException failure) {
             NodeFailure verdict = NodeFailure.of(failure);
+            if (NodeFailure.isSchemaMissing(failure)) {
+                schema.relationMissing(node.name(), failure.getMessage());
+            }
             if (verdict.nodeIsDown()) {
                 nodeFailed(node, verdict.name().toLowerCase().replace('_', ' ') + ": " + failure.getMessage());
             }
@@ -258,7 +273,7 @@ public final class ClusterMonitor implements AutoCloseable {
             }
         }
         topology = new Topology(current, inRotation, standbys, fenced, memory.lastPrimaryPosition(),
-                memory.newestTimeline(), decision.writesRefused());
+                memory.newestTimeline(), decision.writesRefused(), memory.systemId());
     }
 
     private void apply(Node n, RoleDecision.Verdict verdict, long now) {

@@ -42,6 +42,7 @@ public final class ReadRouter extends AbstractDataSource {
     @Override
     public Connection getConnection() throws SQLException {
         Topology topology = monitor.topology();
+        monitor.schema().ensureOpen(topology);
         ConsistencyToken floor = ConsistencyContext.floor();
         Connection c = !monitor.readsOnStandbys() ? fromPrimary(topology, null)
                 : floor == null ? plainRead(topology) : readAtLeast(topology, floor);

@@ -52,6 +52,7 @@ public final class WriteRouter extends AbstractDataSource {
     }
 
     private Node primaryOrFail(Topology topology) throws NoNodeAvailableException {
+        monitor.schema().ensureOpen(topology);
         Node primary = topology.primary();
         if (primary == null) {
             if (!topology.fenced().isEmpty()) {
