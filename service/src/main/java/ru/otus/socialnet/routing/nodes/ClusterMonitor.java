@@ -6,9 +6,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.SQLExceptionOverride;
@@ -47,6 +50,9 @@ public final class ClusterMonitor implements AutoCloseable {
     private RoleDecision.Memory memory = RoleDecision.Memory.NONE;
     private volatile boolean warnedAboutReceiverVisibility;
     private volatile boolean warnedAboutSyncVisibility;
+    private final Object catchUpLock = new Object();
+    private CompletableFuture<Void> catchUpRound;
+    private long catchUpStartedNanos;
 
     public ClusterMonitor(PgProperties pg, RoutingProperties settings, RoutingMetrics metrics) {
         this.settings = settings;
@@ -169,10 +175,16 @@ public final class ClusterMonitor implements AutoCloseable {
     /**
      * Whether {@code token} can have been issued by this cluster: it is not ahead of the primary's
      * position (asked afresh when the last probe is behind the token). When no primary answers it
-     * cannot be told, and counts as possible: the read then looks for a node that has it.
+     * cannot be told, and counts as possible: the read then looks for a node that has it. A token
+     * from a newer timeline than any this instance has seen — issued by another instance right
+     * after a failover this one has not probed yet — first has every node probed at once, for up to
+     * {@code pg.routing.token-wait}.
      */
     public boolean couldHaveIssued(ConsistencyToken token) {
         Topology t = topology;
+        if (token.timeline() > t.newestTimeline()) {
+            t = catchUp();
+        }
         if (RoleDecision.knownToBeIssued(token, t.lastPrimaryPosition())) {
             return true;
         }
@@ -184,6 +196,54 @@ public final class ClusterMonitor implements AutoCloseable {
             return !token.isAfter(CommitPosition.read(c));
         } catch (SQLException e) {
             return true;
+        }
+    }
+
+    /**
+     * Probes every node at once and waits up to {@code pg.routing.token-wait} for the round: one
+     * round at a time, shared by the requests that ask meanwhile, and no sooner than token-wait
+     * after the last (a stream of tokens from a timeline that does not exist probes no faster).
+     */
+    Topology catchUp() {
+        CompletableFuture<Void> round;
+        synchronized (catchUpLock) {
+            long now = System.nanoTime();
+            round = catchUpRound;
+            if (round == null || (round.isDone() && now - catchUpStartedNanos >= settings.tokenWait().toNanos())) {
+                catchUpStartedNanos = now;
+                round = CompletableFuture.allOf(nodes.stream()
+                        .map(n -> CompletableFuture.runAsync(() -> probe(n), scheduler))
+                        .toArray(CompletableFuture[]::new));
+                catchUpRound = round;
+            }
+        }
+        try {
+            round.get(settings.tokenWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.debug("catching up with a newer timeline: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return topology;
+    }
+
+    /**
+     * Where a commit on {@code primary} (then on {@code timeline}) landed, when its own connection
+     * could not tell: the node's position read over the monitor's connection is at or past it. If the
+     * node cannot be asked either (it failed right after the commit), the position is unknown and
+     * the token says so ({@link ConsistencyToken#positionUnknown}): the client's reads go to the
+     * primary of that timeline or a later one. Counted either way.
+     */
+    ConsistencyToken positionAfterCommit(Node primary, int timeline) {
+        try {
+            ConsistencyToken position = primary.pools().probe().run(CommitPosition::read);
+            metrics.unreadCommitPosition("other-connection");
+            return position;
+        } catch (SQLException | RuntimeException e) {
+            metrics.unreadCommitPosition("position-unknown");
+            log.warn("committed on {}, whose WAL position cannot be read now ({}): the token says the position is "
+                    + "unknown; reads with it go to the primary", primary.name(), e.getMessage());
+            return ConsistencyToken.positionUnknown(timeline);
         }
     }
 

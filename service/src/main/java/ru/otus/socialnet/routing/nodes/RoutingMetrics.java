@@ -63,6 +63,14 @@ public final class RoutingMetrics {
         registry.counter("socialnet.routing.abandoned.sessions", "outcome", outcome).increment();
     }
 
+    /**
+     * A commit whose connection could not tell its WAL position; where its token came from instead:
+     * "other-connection" (the primary asked again), "position-unknown" (a token only a primary serves).
+     */
+    void unreadCommitPosition(String fallback) {
+        registry.counter("socialnet.routing.commit.positions.unread", "fallback", fallback).increment();
+    }
+
     /** A read with a consistency token waited for a standby; outcome "replica" or "primary". */
     void tokenWait(String outcome) {
         registry.counter("socialnet.routing.token.waits", "outcome", outcome).increment();

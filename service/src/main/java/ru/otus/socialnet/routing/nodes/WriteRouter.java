@@ -41,8 +41,9 @@ public final class WriteRouter extends AbstractDataSource {
     @Override
     public Connection getConnection() throws SQLException {
         Node primary = primaryOrFail(monitor.topology());
+        int timeline = primary.probe().timeline();
         try {
-            return CommitPosition.reporting(primary.pools().write());
+            return CommitPosition.reporting(primary.pools().write(), () -> monitor.positionAfterCommit(primary, timeline));
         } catch (SQLException e) {
             if (NodeFailure.of(e) != NodeFailure.BUSY) {
                 monitor.probeSoon(primary); // down, or a pool still reconnecting: the probe tells
