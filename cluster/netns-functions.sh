@@ -21,14 +21,19 @@
 # Only addresses of 198.18.0.0/15 (RFC 2544: benchmarking, never routed) are allowed; the namespaces
 # have no default route, so no packet can go anywhere else; pg_hba admits TCP from that /24 only.
 #
-# Faults are iptables rules in chain SNR-FAULT *inside* the node's namespace (the host's own tables
-# are never touched): partition = DROP both ways on eth0; delay = tc netem on eth0 where the kernel
+# Faults are iptables rules in chain SNR-FAULT *inside* the node's namespace: partition = DROP both
+# ways on eth0; delay = tc netem on eth0 where the kernel
 # has sch_netem, else a random DROP (statistic match) and a delay line on NFQUEUE
 # (cluster/netns-delay.py, --queue-bypass: if it dies, packets flow undelayed).
 #
+# The host's tables get one rule, the bridge's own: FORWARD ACCEPT from the bridge to itself. Where
+# bridged frames pass iptables (br_netfilter, net.bridge.bridge-nf-call-iptables=1) and FORWARD's
+# policy is DROP — what a Docker engine sets when it starts — the nodes would not reach each other
+# (the standbys never stream). It goes in with the bridge and leaves with it (see netns_allow_bridge).
+#
 # Settings: PGCLUSTER_NETNS (1: create the cluster on a network), PGCLUSTER_NETNS_PREFIX (snr; 1-5
 # lower-case letters, the names above), PGCLUSTER_NETNS_SUBNET (198.18.0: the /24, inside
-# 198.18.0.0/15). Needs root, and iproute2 and iptables (bin/install-deps).
+# 198.18.0.0/15). Needs root, and iproute2 and iptables (bin/install-deps network).
 # Expects from its caller: PGCLUSTER_DIR, the NODES array and node_dir NAME (bin/cluster).
 
 NETNS_ACTIVE=0
@@ -85,8 +90,8 @@ netns_check_settings() {
 
 netns_require_root() {
 	[ "$(id -u)" = 0 ] || pg_die "the cluster on a network needs root: network namespaces, veth pairs, a bridge and iptables rules are root-only. Run it as root (sudo -E bin/cluster ...), or use the plain local cluster (without PGCLUSTER_NETNS=1; $PGCLUSTER_DIR/netns.conf marks a directory created on a network)"
-	command -v ip >/dev/null || pg_die "ip (iproute2) is missing: run bin/install-deps"
-	command -v iptables >/dev/null || pg_die "iptables is missing: run bin/install-deps"
+	command -v ip >/dev/null || pg_die "ip (iproute2) is missing: run bin/install-deps network"
+	command -v iptables >/dev/null || pg_die "iptables is missing: run bin/install-deps network"
 }
 
 netns_require_active() {
@@ -128,6 +133,7 @@ netns_ensure() {
 		ip addr add "$NETNS_SUBNET.1/24" dev "$br"
 		ip link set "$br" up
 	fi
+	netns_allow_bridge "$br"
 	for n in "${NODES[@]}"; do
 		link="$(netns_link "$n")"
 		[ -e "/run/netns/$(netns_ns "$n")" ] && [ -d "/sys/class/net/$link" ] && continue
@@ -142,6 +148,29 @@ netns_ensure() {
 	done
 }
 
+# netns_bridge_rule BRIDGE: the FORWARD rule spec that lets BRIDGE's nodes reach each other.
+netns_bridge_rule() { echo "-i $1 -o $1 -m comment --comment socialnet-cluster:$1 -j ACCEPT"; }
+
+# netns_allow_bridge BRIDGE: the rule at the head of the host's FORWARD chain, unless it is there
+# (idempotent: a cluster made before the rule existed gets it on its next command). FORWARD, not
+# Docker's DOCKER-USER: the rule must hold whether an engine starts before or after the cluster, or
+# is stopped and its chains removed while the cluster runs; an engine that starts later puts its
+# own jumps above it, and those only act on its own bridges.
+netns_allow_bridge() {
+	local rule
+	rule="$(netns_bridge_rule "$1")"
+	# shellcheck disable=SC2086 # a rule spec is a list of words
+	iptables -w -C FORWARD $rule 2>/dev/null || iptables -w -I FORWARD 1 $rule
+}
+
+# netns_disallow_bridge BRIDGE: every copy of the rule removed (with the bridge).
+netns_disallow_bridge() {
+	local rule
+	rule="$(netns_bridge_rule "$1")"
+	# shellcheck disable=SC2086 # a rule spec is a list of words
+	while iptables -w -D FORWARD $rule 2>/dev/null; do :; done
+}
+
 # netns_teardown: every fault undone, then the links, namespaces and bridge removed (after the
 # nodes were stopped: bin/cluster wipe).
 netns_teardown() {
@@ -153,7 +182,10 @@ netns_teardown() {
 		ip link del "$(netns_link "$n")" 2>/dev/null || true
 		ip netns del "$(netns_ns "$n")" 2>/dev/null || true
 	done
-	if [ "$(cat "/sys/class/net/$br/ifalias" 2>/dev/null)" = "$PGCLUSTER_DIR" ]; then ip link del "$br"; fi
+	if [ "$(cat "/sys/class/net/$br/ifalias" 2>/dev/null)" = "$PGCLUSTER_DIR" ]; then
+		netns_disallow_bridge "$br"
+		ip link del "$br"
+	fi
 	rm -rf "$(netns_state_dir)" "$PGCLUSTER_DIR/netns.conf"
 	pg_log "network removed ($br, $(netns_ns '*'))"
 }
@@ -202,7 +234,7 @@ netns_delay() {
 		how="tc netem"
 	else
 		# This kernel has no sch_netem: the same fault from netfilter and a delay line in user space.
-		command -v python3 >/dev/null || pg_die "delay needs tc netem or python3 (bin/install-deps)"
+		command -v python3 >/dev/null || pg_die "delay needs tc netem or python3 (bin/install-deps network)"
 		if awk -v l="$loss" 'BEGIN { exit !(l > 0) }'; then
 			rules+=("-m statistic --mode random --probability $(awk -v l="$loss" 'BEGIN { printf "%.4f", l / 100 }') -j DROP")
 		fi

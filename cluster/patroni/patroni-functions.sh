@@ -108,6 +108,8 @@ ha_prepare_dir() {
 	mkdir -p "$HA_DIR/lib/patroni" "$HA_DIR/secrets"
 	chmod 0755 "$HA_DIR"
 	cp "$HA_LIB/../pg-functions.sh" "$HA_LIB/../postgresql.shared.conf" "$HA_DIR/lib/"
+	rm -rf "$HA_DIR/lib/lib"
+	cp -r "$HA_LIB/../lib" "$HA_DIR/lib/lib"
 	cp "$HA_LIB/post-bootstrap.sh" "$HA_DIR/lib/patroni/"
 	chmod -R a+rX "$HA_DIR/lib"
 	# shellcheck disable=SC2153  # PG_*_PASSWORD come from pg_setup_env
@@ -314,7 +316,7 @@ ha_set_sync() {
 etcd_start() {
 	local dir="$HA_DIR/etcd" url="http://$PG_LISTEN:$HA_ETCD_PORT" i
 	if ha_pid_alive "$HA_DIR/etcd.pid"; then return 0; fi
-	command -v etcd >/dev/null || pg_die "etcd not found: run bin/install-deps"
+	command -v etcd >/dev/null || pg_die "etcd not found: run bin/install-deps patroni"
 	mkdir -p "$dir" && chmod 0700 "$dir"
 	pg_log "etcd: client $url"
 	# ETCD_* variables would configure etcd too: a clean environment here as well.
@@ -349,7 +351,7 @@ ha_stop_pidfile() {
 haproxy_write_config() {
 	local hosts servers="" n i=0
 	read -r -a hosts <<<"${HA_NODE_HOSTS:-$PG_LISTEN $PG_LISTEN $PG_LISTEN}"
-	command -v haproxy >/dev/null || pg_die "haproxy not found: run bin/install-deps"
+	command -v haproxy >/dev/null || pg_die "haproxy not found: run bin/install-deps patroni"
 	for n in "${HA_NODES[@]}"; do
 		servers+="    server $n ${hosts[$i]}:$(ha_pg_port "$n") check port $(ha_rest_port "$n")"$'\n'
 		i=$((i + 1))

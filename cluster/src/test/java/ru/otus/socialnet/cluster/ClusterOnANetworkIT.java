@@ -182,6 +182,56 @@ class ClusterOnANetworkIT {
         CLUSTER.run("up"); // for @AfterAll's wipe: the suite leaves nothing behind either way
     }
 
+    /**
+     * Docker, starting on a machine where IP forwarding was off, sets the host's FORWARD policy to DROP and
+     * lets bridged frames pass iptables (br_netfilter, bridge-nf-call-iptables=1). With exactly those two
+     * settings the nodes on the cluster's bridge must still reach each other (before the cluster brought
+     * its own rule: "only 0 of 2 standbys are streaming after 60 s"), and the rule leaves with the cluster.
+     */
+    @Test
+    @Order(7)
+    void behindDockersFirewallSettingsTheStandbysStreamAndTheClusterTakesItsRuleAway() throws Exception {
+        if (!ROOT) {
+            return;
+        }
+        String bridge = TestNetworks.CLUSTER_TEST_PREFIX + "br0";
+        CLUSTER.run("wipe");
+        try (DockersFirewall firewall = DockersFirewall.set()) {
+            CLUSTER.run("up");
+            assertThat(run("iptables", "-w", "-S", "FORWARD")).contains("-P FORWARD DROP", "-i " + bridge + " -o " + bridge);
+            try (Connection c = connect(NET + "11", PORT, 5)) {
+                assertThat(query(c, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")).isEqualTo("2");
+            }
+            CLUSTER.run("wipe");
+            assertThat(run("iptables", "-w", "-S", "FORWARD")).doesNotContain(bridge);
+        }
+        CLUSTER.run("up"); // for @AfterAll's wipe
+    }
+
+    /** FORWARD policy DROP and bridge-nf-call-iptables=1 until closed, then what they were before. */
+    private record DockersFirewall(String policy, String bridgeNf) implements AutoCloseable {
+        static final Path BRIDGE_NF = Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables");
+
+        static DockersFirewall set() throws IOException, InterruptedException {
+            if (!Files.exists(BRIDGE_NF)) {
+                run("modprobe", "br_netfilter");
+            }
+            assertThat(BRIDGE_NF).as("br_netfilter (every engine needs it)").exists();
+            String policy = run("iptables", "-w", "-S", "FORWARD").lines().filter(l -> l.startsWith("-P FORWARD "))
+                    .findFirst().orElseThrow().substring("-P FORWARD ".length()).strip();
+            DockersFirewall before = new DockersFirewall(policy, Files.readString(BRIDGE_NF).strip());
+            run("iptables", "-w", "-P", "FORWARD", "DROP");
+            Files.writeString(BRIDGE_NF, "1");
+            return before;
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            run("iptables", "-w", "-P", "FORWARD", policy);
+            Files.writeString(BRIDGE_NF, bridgeNf);
+        }
+    }
+
     private static Path dataDir(String node) {
         return DIR.resolve(node).resolve("data");
     }

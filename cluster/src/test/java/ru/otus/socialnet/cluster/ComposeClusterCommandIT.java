@@ -19,7 +19,7 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
 /**
  * {@code bin/compose-cluster}, the compose cluster's host-side command, run for real against real
  * PostgreSQL servers, with only the container transport substituted: the {@code docker} found
- * first on PATH is {@code test-support/src/test/shell/docker}, a test double that turns
+ * first on PATH is {@code cluster/src/test/shell/docker}, a test double that turns
  * {@code docker compose exec -T NODE CMD} into CMD run in that node's environment, {@code run --rm}
  * into {@code docker/pg-node.sh} run to its end on the node's directory, and {@code up}/{@code start}/
  * {@code stop}/{@code kill} into starting and signalling {@code docker/pg-node.sh} (the compose
@@ -42,7 +42,7 @@ class ComposeClusterCommandIT {
     static final TestCluster cluster = TestCluster.empty("compose-command", 50);
     static final Path repo = Path.of("").toAbsolutePath();
     static final Map<String, String> env = Map.of(
-            "PATH", repo.resolve("test-support/src/test/shell") + ":" + System.getenv("PATH"),
+            "PATH", repo.resolve("cluster/src/test/shell") + ":" + System.getenv("PATH"),
             "DOUBLE_DIR", cluster.dir().toString(),
             "DOUBLE_PORT", Integer.toString(cluster.port(Node.PRIMARY)),
             "DOUBLE_REPO", repo.toString());
@@ -51,7 +51,7 @@ class ComposeClusterCommandIT {
 
     @AfterAll
     static void stopAll() throws Exception {
-        ProcessBuilder stop = new ProcessBuilder(repo.resolve("test-support/src/test/shell/docker").toString(), "compose", "stop",
+        ProcessBuilder stop = new ProcessBuilder(repo.resolve("cluster/src/test/shell/docker").toString(), "compose", "stop",
                 "primary", "replica1", "replica2").inheritIO();
         stop.environment().putAll(env);
         stop.start().waitFor(120, TimeUnit.SECONDS);
