@@ -7,9 +7,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.concurrent.Executor;
 import java.util.function.IntConsumer;
 
 import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends on the server the sessions the service gave up on. When a write's socket timeout fires, the
@@ -23,6 +26,8 @@ import org.postgresql.PGConnection;
  */
 final class AbandonedSessions {
 
+    private static final Logger log = LoggerFactory.getLogger(AbandonedSessions.class);
+
     /**
      * Terminates the backend {@code pid} if it is still one of the service's write sessions, busy (an
      * abandoned session is never idle: it still runs the statement or commit it was cut off in).
@@ -31,7 +36,35 @@ final class AbandonedSessions {
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
              WHERE pid = ? AND usename = current_user AND application_name = ? AND state <> 'idle'""";
 
-    private AbandonedSessions() {
+    private final Executor executor;
+    private final RoutingMetrics metrics;
+
+    /** @param executor where the backends are ended: apart from the requests, whose answer must not wait */
+    AbandonedSessions(Executor executor, RoutingMetrics metrics) {
+        this.executor = executor;
+        this.metrics = metrics;
+    }
+
+    /**
+     * A write session on {@code node} was given up on: its backend {@code pid} is ended, at once and
+     * apart from the request, over the node's probe connection (bounded like a probe). Once: a node
+     * that cannot be asked now is down (its sessions went with it) or hung (then the session stays
+     * until a standby confirms its commit — at most the write pool's size of them).
+     */
+    void end(Node node, int pid) {
+        executor.execute(() -> {
+            String outcome;
+            try {
+                outcome = node.pools().probe().run(c -> end(c, pid));
+            } catch (SQLException | RuntimeException e) {
+                outcome = "failed";
+                log.warn("could not end the abandoned session {} on {}: {}", pid, node.name(), e.getMessage());
+            }
+            if ("ended".equals(outcome)) {
+                log.info("ended session {} on {}: the service had given up on it", pid, node.name());
+            }
+            metrics.abandonedSession(outcome);
+        });
     }
 
     /**

@@ -1,6 +1,5 @@
 package ru.otus.socialnet.routing.nodes;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +17,6 @@ import com.zaxxer.hikari.SQLExceptionOverride;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import ru.otus.socialnet.consistency.ConsistencyToken;
-import ru.otus.socialnet.routing.consistency.CommitPosition;
 
 /**
  * Watches every node named in {@code PG_AUTHORITY_*} and decides, from what the servers say, which
@@ -45,6 +42,7 @@ public final class ClusterMonitor implements AutoCloseable {
     private final WalHistory history = new WalHistory(600);
     private final SchemaGate schema = new SchemaGate();
     private final ScheduledExecutorService scheduler;
+    private final AbandonedSessions abandoned;
 
     private volatile Topology topology = Topology.NONE;
     private RoleDecision.Memory memory = RoleDecision.Memory.NONE;
@@ -58,21 +56,23 @@ public final class ClusterMonitor implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.readsOnStandbys = pg.authority().readsOnStandbys();
-        List<Node> all = new ArrayList<>();
-        for (HostPort address : pg.authority().nodes()) {
-            Node node = new Node(address, settings, metrics);
-            node.attach(NodePools.create(address, pg, reporterFor(node), pid -> endAbandoned(node, pid)));
-            metrics.watch(node);
-            all.add(node);
-        }
-        this.nodes = List.copyOf(all);
+        List<HostPort> addresses = pg.authority().nodes();
         AtomicInteger n = new AtomicInteger();
         // one thread per node for the periodic probes, one more for probes asked for by requests
-        this.scheduler = Executors.newScheduledThreadPool(nodes.size() + 1, r -> {
+        this.scheduler = Executors.newScheduledThreadPool(addresses.size() + 1, r -> {
             Thread t = new Thread(r, "cluster-monitor-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        this.abandoned = new AbandonedSessions(scheduler, metrics);
+        List<Node> all = new ArrayList<>();
+        for (HostPort address : addresses) {
+            Node node = new Node(address, settings, metrics);
+            node.attach(NodePools.create(address, pg, reporterFor(node), pid -> abandoned.end(node, pid)));
+            metrics.watch(node);
+            all.add(node);
+        }
+        this.nodes = List.copyOf(all);
     }
 
     /** Probes every node once, in parallel (so the first requests route on facts), then keeps probing. */
@@ -151,58 +151,10 @@ public final class ClusterMonitor implements AutoCloseable {
     }
 
     /**
-     * A write session on {@code node} was given up on (its socket timed out): its backend is ended,
-     * at once and apart from the request, over the node's probe connection (bounded like a probe).
-     * Once: a node that cannot be asked now is down (its sessions went with it) or hung (then the
-     * session stays until a standby confirms its commit — at most the write pool's size of them).
-     */
-    void endAbandoned(Node node, int pid) {
-        scheduler.execute(() -> {
-            String outcome;
-            try {
-                outcome = node.pools().probe().run(c -> AbandonedSessions.end(c, pid));
-            } catch (SQLException | RuntimeException e) {
-                outcome = "failed";
-                log.warn("could not end the abandoned session {} on {}: {}", pid, node.name(), e.getMessage());
-            }
-            if ("ended".equals(outcome)) {
-                log.info("ended session {} on {}: the service had given up on it", pid, node.name());
-            }
-            metrics.abandonedSession(outcome);
-        });
-    }
-
-    /**
-     * Whether {@code token} can have been issued by this cluster: it is not ahead of the primary's
-     * position (asked afresh when the last probe is behind the token). When no primary answers it
-     * cannot be told, and counts as possible: the read then looks for a node that has it. A token
-     * from a newer timeline than any this instance has seen — issued by another instance right
-     * after a failover this one has not probed yet — first has every node probed at once, for up to
-     * {@code pg.routing.token-wait}.
-     */
-    public boolean couldHaveIssued(ConsistencyToken token) {
-        Topology t = topology;
-        if (token.timeline() > t.newestTimeline()) {
-            t = catchUp();
-        }
-        if (RoleDecision.knownToBeIssued(token, t.lastPrimaryPosition())) {
-            return true;
-        }
-        Node primary = t.primary();
-        if (primary == null) {
-            return true;
-        }
-        try (Connection c = primary.pools().read()) {
-            return !token.isAfter(CommitPosition.read(c));
-        } catch (SQLException e) {
-            return true;
-        }
-    }
-
-    /**
      * Probes every node at once and waits up to {@code pg.routing.token-wait} for the round: one
      * round at a time, shared by the requests that ask meanwhile, and no sooner than token-wait
      * after the last (a stream of tokens from a timeline that does not exist probes no faster).
+     * For a request that met news this instance may have missed: a token of a newer timeline.
      */
     Topology catchUp() {
         CompletableFuture<Void> round;
@@ -225,26 +177,6 @@ public final class ClusterMonitor implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return topology;
-    }
-
-    /**
-     * Where a commit on {@code primary} (then on {@code timeline}) landed, when its own connection
-     * could not tell: the node's position read over the monitor's connection is at or past it. If the
-     * node cannot be asked either (it failed right after the commit), the position is unknown and
-     * the token says so ({@link ConsistencyToken#positionUnknown}): the client's reads go to the
-     * primary of that timeline or a later one. Counted either way.
-     */
-    ConsistencyToken positionAfterCommit(Node primary, int timeline) {
-        try {
-            ConsistencyToken position = primary.pools().probe().run(CommitPosition::read);
-            metrics.unreadCommitPosition("other-connection");
-            return position;
-        } catch (SQLException | RuntimeException e) {
-            metrics.unreadCommitPosition("position-unknown");
-            log.warn("committed on {}, whose WAL position cannot be read now ({}): the token says the position is "
-                    + "unknown; reads with it go to the primary", primary.name(), e.getMessage());
-            return ConsistencyToken.positionUnknown(timeline);
-        }
     }
 
     /**

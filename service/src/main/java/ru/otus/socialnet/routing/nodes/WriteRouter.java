@@ -19,10 +19,12 @@ import ru.otus.socialnet.routing.consistency.CommitPosition;
 public final class WriteRouter extends AbstractDataSource {
 
     private final ClusterMonitor monitor;
+    private final ClusterPositions positions;
     private final RoutingMetrics metrics;
 
-    public WriteRouter(ClusterMonitor monitor, RoutingMetrics metrics) {
+    public WriteRouter(ClusterMonitor monitor, ClusterPositions positions, RoutingMetrics metrics) {
         this.monitor = monitor;
+        this.positions = positions;
         this.metrics = metrics;
     }
 
@@ -43,7 +45,7 @@ public final class WriteRouter extends AbstractDataSource {
         Node primary = primaryOrFail(monitor.topology());
         int timeline = primary.probe().timeline();
         try {
-            return CommitPosition.reporting(primary.pools().write(), () -> monitor.positionAfterCommit(primary, timeline));
+            return CommitPosition.reporting(primary.pools().write(), () -> positions.afterCommit(primary, timeline));
         } catch (SQLException e) {
             if (NodeFailure.of(e) != NodeFailure.BUSY) {
                 monitor.probeSoon(primary); // down, or a pool still reconnecting: the probe tells

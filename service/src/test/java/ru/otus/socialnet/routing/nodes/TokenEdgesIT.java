@@ -73,6 +73,9 @@ class TokenEdgesIT {
     ClusterMonitor monitor;
 
     @Autowired
+    ClusterPositions positions;
+
+    @Autowired
     MeterRegistry registry;
 
     @DynamicPropertySource
@@ -186,7 +189,7 @@ class TokenEdgesIT {
                         }
                         return result;
                     });
-            Connection reporting = CommitPosition.reporting(cutOff, () -> monitor.positionAfterCommit(primary, timeline));
+            Connection reporting = CommitPosition.reporting(cutOff, () -> positions.afterCommit(primary, timeline));
             reporting.setAutoCommit(false);
             try (Statement st = reporting.createStatement()) {
                 st.execute("CREATE TEMP TABLE written (x int) ON COMMIT DROP");
