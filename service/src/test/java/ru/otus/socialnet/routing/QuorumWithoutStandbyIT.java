@@ -95,6 +95,18 @@ class QuorumWithoutStandbyIT extends ClusterTest {
         assertThat(writes.path("details").path("reason").asString()).contains("standby", "ANY 1");
         assertThat(api.get("/actuator/prometheus").raw().body())
                 .containsPattern("socialnet_routing_writes_refused_total\\{reason=\"no-sync-standby\"[^}]*} [1-9]");
+
+        // A standby back: the refusal lifts by itself.
+        cluster.start(Node.REPLICA1);
+        long back = System.nanoTime();
+        int status = 0;
+        while (status != 200 && System.nanoTime() - back < TimeUnit.SECONDS.toNanos(30)) {
+            status = api.register(unique("Кворум"), "Вернулся").status();
+            TestCluster.sleep(50);
+        }
+        assertThat(status).as("a write once a standby streams again").isEqualTo(200);
+        System.out.printf("QuorumWithoutStandbyIT: writes taken again %d ms after the standby's start returned%n",
+                (System.nanoTime() - back) / 1_000_000);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.SQLExceptionOverride;
 import org.slf4j.Logger;
@@ -51,6 +52,7 @@ public final class ClusterMonitor implements AutoCloseable {
     private final Object catchUpLock = new Object();
     private CompletableFuture<Void> catchUpRound;
     private long catchUpStartedNanos;
+    private final AtomicLong lastAskedProbeNanos = new AtomicLong(System.nanoTime());
 
     public ClusterMonitor(PgProperties pg, RoutingProperties settings, RoutingMetrics metrics) {
         this.settings = settings;
@@ -148,6 +150,19 @@ public final class ClusterMonitor implements AutoCloseable {
      */
     void probeSoon(Node node) {
         scheduler.execute(() -> probe(node));
+    }
+
+    /**
+     * Like {@link #probeSoon}, at most once per {@code every} whatever the number of requests asking:
+     * for a refusal the next probe may lift (writes refused while no standby can confirm a commit),
+     * so writes are taken again within about that long of a standby's return, not a monitor tick.
+     */
+    void probeSoonAtMostEvery(Node node, Duration every) {
+        long now = System.nanoTime();
+        long last = lastAskedProbeNanos.get();
+        if (now - last >= every.toNanos() && lastAskedProbeNanos.compareAndSet(last, now)) {
+            probeSoon(node);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package ru.otus.socialnet.routing.nodes;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.datasource.AbstractDataSource;
@@ -17,6 +18,9 @@ import ru.otus.socialnet.routing.consistency.CommitPosition;
  * its WAL position, which becomes the client's consistency token.
  */
 public final class WriteRouter extends AbstractDataSource {
+
+    /** While writes are refused for want of a standby, the primary is asked again this often (by requests). */
+    private static final Duration REFUSAL_RECHECK = Duration.ofMillis(100);
 
     private final ClusterMonitor monitor;
     private final ClusterPositions positions;
@@ -67,6 +71,7 @@ public final class WriteRouter extends AbstractDataSource {
             // Started, it would wait at its commit for a standby that is not there, be cut off by the
             // socket timeout and answer "maybe stored": refused now, it answers "not stored".
             metrics.refusedWrite("no-sync-standby");
+            monitor.probeSoonAtMostEvery(primary, REFUSAL_RECHECK);
             throw new NoNodeAvailableException("no write possible: " + topology.writesRefused());
         }
         return primary;
