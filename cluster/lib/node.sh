@@ -142,3 +142,19 @@ node_resume() {
 	kill -CONT "$pid" 2>/dev/null || true
 	pg_event "$(node_name "$1") answers again: SIGCONT"
 }
+
+# node_pause_replay NODE: a standby that keeps receiving WAL but applies none of it
+# (pg_wal_replay_pause): its replay position stands still while the primary moves on — lag, as a long
+# query holding replay back or an operator's pause shows it. Refused on a primary.
+node_pause_replay() {
+	[ "$(node_in_recovery "$1" 2>/dev/null)" = t ] || pg_die "$(node_name "$1") is not a running standby: only a standby's replay can be paused"
+	psql_admin "$1" -c 'SELECT pg_wal_replay_pause()' >/dev/null
+	pg_event "$(node_name "$1") replay paused at $(psql_admin "$1" -c 'SELECT pg_last_wal_replay_lsn()'): it receives WAL but applies none"
+}
+
+# node_resume_replay NODE: undo node_pause_replay (nothing to do on a primary or a node that is down).
+node_resume_replay() {
+	[ "$(node_in_recovery "$1" 2>/dev/null)" = t ] || return 0
+	psql_admin "$1" -c 'SELECT pg_wal_replay_resume()' >/dev/null
+	pg_event "$(node_name "$1") replays again"
+}
