@@ -40,11 +40,7 @@ class FailoverRoutingIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("pg.authority.master", failoverCluster::allAuthorities);
-        registry.add("pg.authority.replica", failoverCluster::replicaAuthorities);
-        registry.add("pg.database", () -> TestCluster.DATABASE);
-        registry.add("pg.user", () -> TestCluster.APP_USER);
-        registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
+        failoverCluster.serviceProperties(registry);
     }
 
     @AfterAll

@@ -33,21 +33,12 @@ public abstract class ClusterTest {
 
     /** Reads on both replicas (PG_AUTHORITY_REPLICA lists them). */
     protected static void withReplicas(DynamicPropertyRegistry registry) {
-        common(registry);
-        registry.add("pg.authority.replica", cluster::replicaAuthorities);
+        TestCluster.serviceProperties(registry, () -> cluster.authority(TestCluster.Node.PRIMARY), cluster::replicaAuthorities);
     }
 
     /** Reads on the primary (PG_AUTHORITY_REPLICA empty). */
     protected static void primaryOnly(DynamicPropertyRegistry registry) {
-        common(registry);
-        registry.add("pg.authority.replica", () -> "");
-    }
-
-    private static void common(DynamicPropertyRegistry registry) {
-        registry.add("pg.authority.master", () -> cluster.authority(TestCluster.Node.PRIMARY));
-        registry.add("pg.database", () -> TestCluster.DATABASE);
-        registry.add("pg.user", () -> TestCluster.APP_USER);
-        registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
+        TestCluster.serviceProperties(registry, () -> cluster.authority(TestCluster.Node.PRIMARY), () -> "");
     }
 
     /** Rows of {@code table} (users, auth_tokens) on the primary: what requests really stored. */

@@ -51,11 +51,7 @@ class FailoverDrillIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("pg.authority.master", drillCluster::allAuthorities);
-        registry.add("pg.authority.replica", drillCluster::replicaAuthorities);
-        registry.add("pg.database", () -> TestCluster.DATABASE);
-        registry.add("pg.user", () -> TestCluster.APP_USER);
-        registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
+        drillCluster.serviceProperties(registry);
     }
 
     @AfterAll
