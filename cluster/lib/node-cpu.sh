@@ -10,7 +10,7 @@
 # PGCLUSTER_NODE_CPUS, recorded in its directory):
 #   ''      no cgroup: the node's processes stay where they were started (as without this file)
 #   max     a cgroup for the accounting only: no cap, no change to how the node is scheduled
-#   CPUS    at most CPUS of CPU time per second of wall time (0.15: 15 ms per 100 ms period), and a
+#   CPUS    at most CPUS of CPU time per second of wall time (0.15: 1.5 ms per 10 ms period), and a
 #           high weight, so that the node gets its budget whenever it wants it: with the default
 #           weight, a group competes as one task against every thread outside it (a JVM's dozens)
 #           and would get far less than its quota on a busy machine
@@ -26,11 +26,18 @@
 # (cpu.max, cpu.weight; usage_usec in cpu.stat). Groups sit at the top of the hierarchy, named
 # socialnet-<node name>-<hash of the node's directory>, so two clusters on one host never share one.
 # CGROUP_ROOT (/sys/fs/cgroup) is where the hierarchies are mounted; the unit tests point it at a
-# tree of plain files. Part of cluster/pg-functions.sh: source that file, not this one.
+# tree of plain files. The cgroup_* steps work on any group by name (the load tools give the service
+# and JMeter budgets of their own with them: load/load-functions.sh); the node_* ones on a node's.
+# Part of cluster/pg-functions.sh: source that file, not this one.
 
 CGROUP_ROOT="${CGROUP_ROOT:-/sys/fs/cgroup}"
-# The CFS period: the quota is CPUS times this, in microseconds.
-CGROUP_CPU_PERIOD_US=100000
+# The CFS period, in microseconds: as short as the kernel's smallest quota (1 ms) allows, from 10 ms
+# (cpu_period_us). With the usual 100 ms a node capped at 0.1 CPU runs 10 ms and then stops for 90,
+# every backend at once, lock holders too: the other backends wait on their locks, each search's
+# latency stretches by up to 90 ms at each stop (past the service's statement timeout under load)
+# and a search costs more CPU. With 10 ms the stops are 9 ms: a slower CPU rather than one that halts.
+CGROUP_CPU_PERIOD_MIN_US=10000
+CGROUP_CPU_QUOTA_MIN_US=1000
 # The weight of a capped node's group (cpu.shares: 2..262144; cpu.weight: 1..10000): the highest,
 # see above. The quota, not the weight, is what limits it.
 CGROUP_V1_SHARES=262144
@@ -50,10 +57,18 @@ cpus_valid() {
 	[[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v c="$1" 'BEGIN { exit !(c >= 0.01 && c <= 64) }'
 }
 
-# cpu_quota_us CPUS: the CFS quota of CPUS per period, in microseconds; -1 (none) for max.
+# cpu_period_us CPUS: the CFS period for CPUS (see above): 10 ms, or longer where the quota would
+# be under 1 ms (0.05 CPU: 20 ms; 0.01: 100 ms); the kernel's 100 ms for max.
+cpu_period_us() {
+	if [ "$1" = max ]; then echo 100000; return; fi
+	awk -v c="$1" -v p="$CGROUP_CPU_PERIOD_MIN_US" -v q="$CGROUP_CPU_QUOTA_MIN_US" \
+		'BEGIN { n = q / c; n = (n == int(n)) ? n : int(n) + 1; printf "%d\n", (n > p) ? n : p }'
+}
+
+# cpu_quota_us CPUS: the CFS quota of CPUS per period (cpu_period_us), in microseconds; -1 (none) for max.
 cpu_quota_us() {
 	if [ "$1" = max ]; then echo -1; return; fi
-	awk -v c="$1" -v p="$CGROUP_CPU_PERIOD_US" 'BEGIN { printf "%d\n", c * p + 0.5 }'
+	awk -v c="$1" -v p="$(cpu_period_us "$1")" 'BEGIN { printf "%d\n", c * p + 0.5 }'
 }
 
 # cpu_max_line CPUS: cgroup v2's cpu.max for CPUS: "QUOTA PERIOD", or "max PERIOD".
@@ -61,20 +76,22 @@ cpu_max_line() {
 	local q
 	q="$(cpu_quota_us "$1")"
 	if [ "$q" = -1 ]; then q=max; fi
-	echo "$q $CGROUP_CPU_PERIOD_US"
+	echo "$q $(cpu_period_us "$1")"
 }
 
 # node_cgroup NODE: the name of NODE's group (see the top).
-node_cgroup() { echo "socialnet-$(basename "$1")-$(printf '%s' "$1" | md5sum | cut -c1-8)"; }
+node_cgroup() { cgroup_name "$(basename "$1")" "$1"; }
 
-# node_cgroup_dirs NODE: the directories of NODE's group, the accounting one first (v1: cpuacct,
-# then cpu; v2: the one group). Whether they exist or not.
-node_cgroup_dirs() {
-	local name
-	name="$(node_cgroup "$1")"
+# cgroup_name LABEL PLACE: a group's name, socialnet-LABEL-<hash of PLACE>: readable, and apart
+# for each directory a group belongs to (a node's, a load tool's).
+cgroup_name() { echo "socialnet-$1-$(printf '%s' "$2" | md5sum | cut -c1-8)"; }
+
+# cgroup_dirs GROUP: the directories of the group named GROUP, the accounting one first (v1:
+# cpuacct, then cpu; v2: the one group). Whether they exist or not.
+cgroup_dirs() {
 	case "$(cgroup_version)" in
-		v1) echo "$CGROUP_ROOT/cpuacct/$name"; echo "$CGROUP_ROOT/cpu/$name" ;;
-		v2) echo "$CGROUP_ROOT/$name" ;;
+		v1) echo "$CGROUP_ROOT/cpuacct/$1"; echo "$CGROUP_ROOT/cpu/$1" ;;
+		v2) echo "$CGROUP_ROOT/$1" ;;
 	esac
 }
 
@@ -93,16 +110,15 @@ cgroup_move_all() {
 # cgroup_write FILE VALUE: VALUE into a cgroup's control file, or a clear refusal.
 cgroup_write() { echo "$2" >"$1" 2>/dev/null || pg_die "cannot write '$2' to $1 (cgroups need root)"; }
 
-# node_cgroup_apply NODE: NODE's group made as node_cpus NODE says, and NODE's running processes
-# moved into it (a change of the setting takes effect at once). Nothing when node_cpus is empty.
-node_cgroup_apply() {
-	local node="$1" cpus acct cap
-	cpus="$(node_cpus "$node")"
-	[ -n "$cpus" ] || return 0
+# cgroup_configure GROUP CPUS: the group GROUP made for CPUS ('max' or a number, see the top), its
+# settings written; prints the directories its processes belong in (cgroup_join). A v1 cpu group
+# left from a cap is emptied and removed for 'max'.
+cgroup_configure() {
+	local group="$1" cpus="$2" acct cap
 	cpus_valid "$cpus" || pg_die "CPUs per node must be 'max' or a number from 0.01 to 64, not '$cpus'"
-	{ read -r acct; read -r cap || true; } < <(node_cgroup_dirs "$node")
-	[ -n "$acct" ] || pg_die "a CPU budget per node needs cgroups, and $CGROUP_ROOT has neither a v1 cpu hierarchy nor v2"
-	[ -w "$(dirname "$acct")" ] || pg_die "a CPU budget per node needs root: cgroups under $CGROUP_ROOT are the kernel's"
+	{ read -r acct; read -r cap || true; } < <(cgroup_dirs "$group")
+	[ -n "$acct" ] || pg_die "a CPU budget needs cgroups, and $CGROUP_ROOT has neither a v1 cpu hierarchy nor v2"
+	[ -w "$(dirname "$acct")" ] || pg_die "a CPU budget needs root: cgroups under $CGROUP_ROOT are the kernel's"
 	mkdir -p "$acct"
 	case "$(cgroup_version)" in
 		v1)
@@ -115,7 +131,10 @@ node_cgroup_apply() {
 				cap=""
 			else
 				mkdir -p "$cap"
-				cgroup_write "$cap/cpu.cfs_period_us" "$CGROUP_CPU_PERIOD_US"
+				# The quota first when the period shrinks: the kernel refuses a quota over the period's
+				# ratio limits only with both; -1 first lets either order be valid.
+				cgroup_write "$cap/cpu.cfs_quota_us" -1
+				cgroup_write "$cap/cpu.cfs_period_us" "$(cpu_period_us "$cpus")"
 				cgroup_write "$cap/cpu.cfs_quota_us" "$(cpu_quota_us "$cpus")"
 				cgroup_write "$cap/cpu.shares" "$CGROUP_V1_SHARES"
 			fi ;;
@@ -129,50 +148,41 @@ node_cgroup_apply() {
 				if [ "$cpus" = max ]; then cgroup_write "$acct/cpu.weight" 100; else cgroup_write "$acct/cpu.weight" "$CGROUP_V2_WEIGHT"; fi
 			fi ;;
 	esac
-	node_cgroup_adopt "$node" "$acct" ${cap:+"$cap"}
+	echo "$acct"
+	if [ -n "$cap" ]; then echo "$cap"; fi
 }
 
-# node_cgroup_adopt NODE GROUP...: the running NODE's processes into each GROUP: the postmaster first
-# (what it forks from then on is born there), then its children.
-node_cgroup_adopt() {
-	local node="$1" pm pid group
+# cgroup_join GROUP PID...: the processes PID... into every directory of GROUP that exists.
+cgroup_join() {
+	local dir pid group="$1"
 	shift
-	pm="$(node_postmaster_pid "$node")" || return 0
-	for group in "$@"; do
-		for pid in "$pm" $(pgrep -P "$pm"); do echo "$pid" >"$group/cgroup.procs" 2>/dev/null || true; done
-	done
-}
-
-# node_cgroup_enter NODE: this shell ($BASHPID) into NODE's group (made by node_cgroup_apply), so
-# that what it starts from now on is in it. Run it in the subshell that starts the server.
-node_cgroup_enter() {
-	local dir
-	[ -n "$(node_cpus "$1")" ] || return 0
 	while read -r dir; do
-		[ -d "$dir" ] && cgroup_write "$dir/cgroup.procs" "$BASHPID"
-	done < <(node_cgroup_dirs "$1")
+		if [ -d "$dir" ]; then
+			for pid in "$@"; do cgroup_write "$dir/cgroup.procs" "$pid"; done
+		fi
+	done < <(cgroup_dirs "$group")
 }
 
-# node_cgroup_remove NODE: NODE's group gone (its processes, if any still run, back at the top).
-node_cgroup_remove() {
+# cgroup_remove GROUP: the group gone (its processes, if any still run, back at the top).
+cgroup_remove() {
 	local dir top
 	while read -r dir; do
 		[ -d "$dir" ] || continue
 		top="$(dirname "$dir")"
 		cgroup_move_all "$dir" "$top"
 		rmdir "$dir" 2>/dev/null || pg_log "warning: cgroup $dir is still in use"
-	done < <(node_cgroup_dirs "$1")
+	done < <(cgroup_dirs "$1")
 }
 
 # cgroup_stat FILE KEY: the value of KEY in a flat-keyed cgroup file (cpu.stat); 0 when absent.
-cgroup_stat() { awk -v k="$2" '$1 == k { v = $2 } END { print v + 0 }' "$1" 2>/dev/null || echo 0; }
+cgroup_stat() { awk -v k="$2" '$1 == k { v = $2 } END { printf "%.0f\n", v }' "$1" 2>/dev/null || echo 0; }
 
-# node_cpu_usage NODE: "USAGE_NS THROTTLED_NS NR_THROTTLED NR_PERIODS" of NODE's group since it was
-# made: the CPU time its processes used, how long and in how many CFS periods the cap held them
-# back, of how many periods they ran in (0 0 0 without a cap). Nothing when NODE has no group.
-node_cpu_usage() {
+# cgroup_usage GROUP: "USAGE_NS THROTTLED_NS NR_THROTTLED NR_PERIODS" of GROUP since it was made: the
+# CPU time its processes used, how long and in how many CFS periods the cap held them back, of how
+# many periods they ran in (0 0 0 without a cap). Nothing when GROUP does not exist.
+cgroup_usage() {
 	local acct cap
-	{ read -r acct; read -r cap || true; } < <(node_cgroup_dirs "$1")
+	{ read -r acct; read -r cap || true; } < <(cgroup_dirs "$1")
 	[ -n "$acct" ] && [ -d "$acct" ] || return 0
 	case "$(cgroup_version)" in
 		v1)
@@ -183,3 +193,30 @@ node_cpu_usage() {
 				"$(cgroup_stat "$acct/cpu.stat" nr_throttled) $(cgroup_stat "$acct/cpu.stat" nr_periods)" ;;
 	esac
 }
+
+# node_cgroup_apply NODE: NODE's group made as node_cpus NODE says, and NODE's running processes
+# moved into it, the postmaster first (what it forks from then on is born there): a change of the
+# setting takes effect at once. Nothing when node_cpus is empty.
+node_cgroup_apply() {
+	local cpus pm dirs dir pid
+	cpus="$(node_cpus "$1")"
+	[ -n "$cpus" ] || return 0
+	dirs="$(cgroup_configure "$(node_cgroup "$1")" "$cpus")" || exit 1
+	pm="$(node_postmaster_pid "$1")" || return 0
+	for dir in $dirs; do
+		for pid in "$pm" $(pgrep -P "$pm"); do echo "$pid" >"$dir/cgroup.procs" 2>/dev/null || true; done
+	done
+}
+
+# node_cgroup_enter NODE: this shell ($BASHPID) into NODE's group (made by node_cgroup_apply), so
+# that what it starts from now on is in it. Run it in the subshell that starts the server.
+node_cgroup_enter() {
+	[ -n "$(node_cpus "$1")" ] || return 0
+	cgroup_join "$(node_cgroup "$1")" "$BASHPID"
+}
+
+# node_cgroup_remove NODE: NODE's group gone (its processes, if any still run, back at the top).
+node_cgroup_remove() { cgroup_remove "$(node_cgroup "$1")"; }
+
+# node_cpu_usage NODE: cgroup_usage of NODE's group.
+node_cpu_usage() { cgroup_usage "$(node_cgroup "$1")"; }

@@ -48,9 +48,12 @@ class NodeCpuTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0.15, 15000, 15000 100000", "0.5, 50000, 50000 100000", "1, 100000, 100000 100000",
-            "2.5, 250000, 250000 100000", "0.125, 12500, 12500 100000", "max, -1, max 100000"})
-    void aBudgetIsAQuotaPerPeriodOf100Ms(String cpus, String quota, String cpuMax) {
+    @CsvSource({"0.15, 10000, 1500, 1500 10000", "0.1, 10000, 1000, 1000 10000", "0.5, 10000, 5000, 5000 10000",
+            "1, 10000, 10000, 10000 10000", "2.5, 10000, 25000, 25000 10000", "0.125, 10000, 1250, 1250 10000",
+            "0.05, 20000, 1000, 1000 20000", "0.03, 33334, 1000, 1000 33334", "0.01, 100000, 1000, 1000 100000",
+            "max, 100000, -1, max 100000"})
+    void aBudgetIsAQuotaPerPeriodOf10MsOrLongerForAQuotaOfAtLeast1Ms(String cpus, String period, String quota, String cpuMax) {
+        assertThat(bash("cpu_period_us " + cpus)).isEqualTo(period);
         assertThat(bash("cpu_quota_us " + cpus)).isEqualTo(quota);
         assertThat(bash("cpu_max_line " + cpus)).isEqualTo(cpuMax);
     }
@@ -79,8 +82,8 @@ class NodeCpuTest {
         v1Tree();
         String group = inTree("0.15", "node_cgroup_apply /c/primary; node_cgroup /c/primary");
         Path cap = tree.resolve("cpu").resolve(group);
-        assertThat(cap.resolve("cpu.cfs_quota_us")).hasContent("15000");
-        assertThat(cap.resolve("cpu.cfs_period_us")).hasContent("100000");
+        assertThat(cap.resolve("cpu.cfs_quota_us")).hasContent("1500");
+        assertThat(cap.resolve("cpu.cfs_period_us")).hasContent("10000");
         assertThat(cap.resolve("cpu.shares")).hasContent("262144");
         assertThat(tree.resolve("cpuacct").resolve(group)).isDirectory();
     }
@@ -98,7 +101,7 @@ class NodeCpuTest {
         Files.writeString(tree.resolve("cgroup.controllers"), "cpu io memory\n");
         Files.writeString(tree.resolve("cgroup.subtree_control"), "cpu\n");
         String group = inTree("0.3", "node_cgroup_apply /c/replica2; node_cgroup /c/replica2");
-        assertThat(tree.resolve(group).resolve("cpu.max")).hasContent("30000 100000");
+        assertThat(tree.resolve(group).resolve("cpu.max")).hasContent("3000 10000");
         assertThat(tree.resolve(group).resolve("cpu.weight")).hasContent("10000");
     }
 

@@ -107,9 +107,10 @@ class ThreeReplicasIT {
         Map<String, String> groups = assertEveryProcessInItsGroup();
         for (String group : groups.values()) {
             if (V1) {
-                assertThat(read(CGROUPS.resolve("cpu").resolve(group).resolve("cpu.cfs_quota_us"))).isEqualTo("50000");
+                assertThat(read(CGROUPS.resolve("cpu").resolve(group).resolve("cpu.cfs_quota_us"))).isEqualTo("5000");
+                assertThat(read(CGROUPS.resolve("cpu").resolve(group).resolve("cpu.cfs_period_us"))).isEqualTo("10000");
             } else {
-                assertThat(read(CGROUPS.resolve(group).resolve("cpu.max"))).isEqualTo("50000 100000");
+                assertThat(read(CGROUPS.resolve(group).resolve("cpu.max"))).isEqualTo("5000 10000");
             }
         }
         // Each node's use, from its group: NAME CPUS USAGE_NS ...
