@@ -2,13 +2,15 @@
 """The read-scaling experiment's measurements and report (bin/experiment-read-scaling). Standard library
 only, plus gnuplot for the plots.
 
-  read-scaling.py sample OUT.tsv INTERVAL_S CLUSTER_CMD [NAME=PID ...]
+  read-scaling.py sample OUT.tsv INTERVAL_S CLUSTER_CMD [proc:NAME=PID ...] [pg:NAME=SOCKET_DIR:PORT ...]
       Until SIGTERM, every INTERVAL_S: each node's CPU from its cgroup (CLUSTER_CMD cpu, i.e.
       bin/cluster cpu: NAME CPUS USAGE_NS THROTTLED_NS NR_THROTTLED NR_PERIODS), the CPU of each
-      process tree NAME=PID (the process and its descendants, from /proc) and the machine's busy and
-      total time (/proc/stat). Lines: ms  node NAME CPUS USAGE_NS THROTTLED_NS NR_THROTTLED NR_PERIODS
-                                      ms  proc NAME TICKS
-                                      ms  machine BUSY_TICKS TOTAL_TICKS
+      process tree NAME=PID (the process and its descendants, from /proc), the machine's busy and
+      total time (/proc/stat), and each node NAME's statements in flight (its pg_stat_activity, as
+      the superuser over its socket). Lines: ms  node NAME CPUS USAGE_NS THROTTLED_NS NR_THROTTLED NR_PERIODS
+                                             ms  proc NAME TICKS
+                                             ms  machine BUSY_TICKS TOTAL_TICKS
+                                             ms  active NAME STATEMENTS
 
   read-scaling.py report DIR
       DIR/meta, DIR/runs.tsv (one configuration per line, see bin/experiment-read-scaling) and each
@@ -70,7 +72,22 @@ def machine_ticks():
     return total - idle, total
 
 
-def sample(out, interval, cluster_cmd, trees):
+ACTIVE_SQL = ("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend'"
+              " AND pid <> pg_backend_pid()")
+
+
+def active_statements(socket_dir, port):
+    try:
+        psql = os.path.join(os.environ.get("PG_BINDIR", ""), "psql") if os.environ.get("PG_BINDIR") else "psql"
+        out = subprocess.run([psql, "-X", "-A", "-t", "-h", socket_dir, "-p", port, "-U", "postgres", "-d", "postgres",
+                              "-c", ACTIVE_SQL], capture_output=True, text=True, timeout=5,
+                             env=dict(os.environ, PGCONNECT_TIMEOUT="3")).stdout.strip()
+        return int(out) if out.isdigit() else None
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def sample(out, interval, cluster_cmd, trees, nodes_pg):
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     with open(out, "a") as f:
@@ -91,6 +108,10 @@ def sample(out, interval, cluster_cmd, trees):
                     f.write(f"{ms}\tproc\t{name}\t{ticks}\n")
             busy, total = machine_ticks()
             f.write(f"{ms}\tmachine\t{busy}\t{total}\n")
+            for name, (socket_dir, port) in nodes_pg:
+                n = active_statements(socket_dir, port)
+                if n is not None:
+                    f.write(f"{ms}\tactive\t{name}\t{n}\n")
             f.flush()
             time.sleep(max(0.0, interval - (time.time() - started)))
 
@@ -150,6 +171,8 @@ def read_samples(path):
                 series.setdefault(("proc", fields[2]), []).append((ms, int(fields[3])))
             elif fields[1] == "machine":
                 series.setdefault(("machine",), []).append((ms, int(fields[2]), int(fields[3])))
+            elif fields[1] == "active":
+                series.setdefault(("active", fields[2]), []).append((ms, int(fields[3])))
     return series, caps
 
 
@@ -171,7 +194,7 @@ def cpu_in_window(series, t0, t1):
     seconds = (t1 - t0) / 1000
     out = {"nodes": {}, "procs": {}, "machine": None}
     for key, samples in series.items():
-        if len(samples) < 2 or seconds <= 0:
+        if key[0] == "active" or len(samples) < 2 or seconds <= 0:
             continue
         a, b = at(samples, t0), at(samples, t1)
         d = [y - x for x, y in zip(a, b)]
@@ -183,6 +206,22 @@ def cpu_in_window(series, t0, t1):
         else:
             out["machine"] = NCPU * d[0] / d[1] if d[1] > 0 else 0.0
     return out
+
+
+def spread(series, names, t0, t1):
+    """How evenly the statements in flight were spread over the serving nodes NAMES in [t0, t1): the
+    mean per node, and the share of samples in which one of them had none while another had 5 or more."""
+    by_time = {}
+    for n in names:
+        for ms, count in series.get(("active", n), []):
+            if t0 <= ms < t1:
+                by_time.setdefault(ms // 1000, {})[n] = count
+    samples = [v for v in by_time.values() if len(v) == len(names)]
+    if not samples:
+        return None
+    means = {n: sum(v[n] for v in samples) / len(samples) for n in names}
+    uneven = sum(1 for v in samples if min(v.values()) == 0 and max(v.values()) >= 5) / len(samples)
+    return {"means": means, "uneven": uneven, "samples": len(samples)}
 
 
 def per_second(rows, t_start):
@@ -222,6 +261,7 @@ def analyse(directory, run):
         "search": stats(searches, t0, t1),
         "writes": stats(writes, t0, t1) if writes else None,
         "cpu": cpu_in_window(series, t0, t1),
+        "spread": spread(series, serving(run), t0, t1),
         "caps": caps,
         "calls": calls,
         "timeline": per_second(searches, t_start),
@@ -262,6 +302,14 @@ def bound_by(r, threads):
                               ("JMeter", jmeter, budget(r.get("jmeter_cpus", "none")))):
         if limit and used >= 0.85 * limit:
             return f"bound by {name}'s CPU budget: {used:.2f} of {limit:g} CPU."
+    sp = r.get("spread")
+    if cap and sp and len(serving(r)) >= 2 and sp["uneven"] >= 0.1:
+        use = ", ".join(f"{n} {100 * nodes.get(n, {}).get('cores', 0) / cap:.0f} %" for n in serving(r))
+        flight = ", ".join(f"{n} {v:.1f}" for n, v in sp["means"].items())
+        return (f"bound by how the reads were spread: the service hands them out in turn, and the {threads} JMeter threads piled up"
+                f" on whichever node drew the slowest searches, while another ran dry — in {100 * sp['uneven']:.0f} % of the seconds one"
+                f" serving node had nothing in flight while another had 5 or more (statements in flight on average: {flight}). So the"
+                f" nodes used {use} of their quota, and neither the service ({service:.2f} CPU) nor JMeter ({jmeter:.2f}) was at its budget.")
     if machine >= 0.9 * NCPU:
         parts = {"the service's CPU": service, "JMeter's CPU": jmeter, "the database nodes": db,
                  "other work on the machine": other}
@@ -519,6 +567,17 @@ plot {", ".join(tl)}
     w("")
     w("![CPU per configuration](cpu.png)")
     w("")
+    spreads = [r for r in runs if r.get("spread") and len(serving(r)) >= 2]
+    if spreads:
+        w("## How evenly the reads were spread (statements in flight on each serving node, sampled once a second)")
+        w("")
+        w("| configuration | mean in flight per serving node | seconds with one node idle while another had ≥ 5 |")
+        w("|---|---|---|")
+        for r in spreads:
+            sp = r["spread"]
+            w(f"| {r['label']} | " + ", ".join(f"{n} {v:.1f}" for n, v in sp["means"].items())
+              + f" | {100 * sp['uneven']:.0f} % of {sp['samples']} |")
+        w("")
     w("## What bound each configuration")
     w("")
     for r in runs:
@@ -541,11 +600,18 @@ plot {", ".join(tl)}
 
 def main(argv):
     if len(argv) >= 4 and argv[0] == "sample":
-        trees = []
+        trees, nodes_pg = [], []
         for spec in argv[4:]:
-            name, _, pid = spec.partition("=")
-            trees.append((name, int(pid)))
-        sample(argv[1], float(argv[2]), argv[3], trees)
+            kind, _, rest = spec.partition(":")
+            name, _, value = rest.partition("=")
+            if kind == "proc":
+                trees.append((name, int(value)))
+            elif kind == "pg":
+                socket_dir, _, port = value.rpartition(":")
+                nodes_pg.append((name, (socket_dir, port)))
+            else:
+                sys.exit(__doc__)
+        sample(argv[1], float(argv[2]), argv[3], trees, nodes_pg)
     elif len(argv) == 2 and argv[0] == "report":
         report(argv[1])
     else:

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import ru.otus.socialnet.testsupport.TestCluster;
+
 /**
  * bin/cluster's size (PGCLUSTER_REPLICAS) and recorded settings, where no server is needed: the node
  * names, ports and addresses each verb uses, what is refused before anything starts. Servers: the
@@ -118,6 +120,25 @@ class ClusterSizeTest {
         assertThat(r.ok()).isFalse();
         assertThat(r.output()).contains("PGCLUSTER_NODE_CPUS must be a number of CPUs from 0.01 to 64, 'max' or 'none', not 'half'");
         assertThat(dir.resolve("primary")).doesNotExist();
+    }
+
+    @Test
+    void onANetworkReplicaKIsAtDot11PlusK() {
+        // netns_addr of cluster/netns-functions.sh, by the node's place in bin/cluster's NODES.
+        String out = TestCluster.withFunctions(Map.of(), """
+                source cluster/netns-functions.sh
+                NODES=(primary replica1 replica2 replica3 replica4) NETNS_SUBNET=198.18.0
+                for n in "${NODES[@]}"; do netns_addr "$n"; done
+                (netns_addr replica5) 2>&1 || true
+                """);
+        assertThat(out).isEqualTo("""
+                198.18.0.11
+                198.18.0.12
+                198.18.0.13
+                198.18.0.14
+                198.18.0.15
+                error: unknown node 'replica5' (primary replica1 replica2 replica3 replica4)
+                """);
     }
 
     @Test
