@@ -303,7 +303,8 @@ def bound_by(r, threads):
         if limit and used >= 0.85 * limit:
             return f"bound by {name}'s CPU budget: {used:.2f} of {limit:g} CPU."
     sp = r.get("spread")
-    if cap and sp and len(serving(r)) >= 2 and sp["uneven"] >= 0.1:
+    # Piled up: a node with several statements in flight on average while another often had none.
+    if cap and sp and len(serving(r)) >= 2 and sp["uneven"] >= 0.1 and max(sp["means"].values()) >= 3:
         use = ", ".join(f"{n} {100 * nodes.get(n, {}).get('cores', 0) / cap:.0f} %" for n in serving(r))
         flight = ", ".join(f"{n} {v:.1f}" for n, v in sp["means"].items())
         return (f"bound by how the reads were spread: the service hands them out in turn, and the {threads} JMeter threads piled up"
