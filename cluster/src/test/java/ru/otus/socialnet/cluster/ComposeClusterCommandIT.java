@@ -19,8 +19,8 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
 /**
  * {@code bin/compose-cluster}, the compose cluster's host-side command, run for real against real
  * PostgreSQL servers, with only the container transport substituted: the {@code docker} found
- * first on PATH is {@code cluster/src/test/shell/docker}, a test double that turns
- * {@code docker compose exec -T NODE CMD} into CMD run in that node's environment, {@code run --rm}
+ * first on PATH is {@code cluster/src/test/shell/docker}, a test double of the compose v2 CLI that
+ * turns {@code docker exec CONTAINER CMD} into CMD run in that node's environment, {@code run --rm}
  * into {@code docker/pg-node.sh} run to its end on the node's directory, and {@code up}/{@code start}/
  * {@code stop}/{@code kill} into starting and signalling {@code docker/pg-node.sh} (the compose
  * entrypoint, unchanged) as a process group per "container". The nodes reach each other at
@@ -32,10 +32,10 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
  * shared orchestration of cluster/pg-functions.sh work through the containers: the sync mode kept
  * through a failover, the refusals, a rejoin by pg_rewind in a one-off container, and the timeline
  * evidence of a node whose container is stopped (read in a one-off container) stopping an unsafe
- * promotion. What it does not prove: anything of Docker itself — the real {@code docker compose}
- * command line and its answers, container networking and host names, the restart policy, and that
- * the host reaches the containers' addresses (CI validates the compose file with
- * {@code docker-compose config}; there is no Docker engine here).
+ * promotion. What it does not prove: anything of Docker itself — the real compose command lines and
+ * their answers, container networking and host names, the restart policy, and that the host reaches the
+ * containers' addresses: the module {@code containers} runs those for real (with docker-compose v1 here;
+ * this double keeps the v2 form, {@code docker compose}, covered).
  */
 class ComposeClusterCommandIT {
 

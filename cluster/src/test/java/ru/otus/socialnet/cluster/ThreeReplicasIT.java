@@ -24,6 +24,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import ru.otus.socialnet.testsupport.Api;
+import ru.otus.socialnet.testsupport.ClusterTest;
 import ru.otus.socialnet.testsupport.TestCluster;
 
 /**
@@ -50,7 +51,7 @@ class ThreeReplicasIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        cluster.serviceProperties(registry);
+        ClusterTest.followingEveryNode(cluster, registry);
     }
 
     @Test

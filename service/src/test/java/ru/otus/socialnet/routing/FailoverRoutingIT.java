@@ -19,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 
 import ru.otus.socialnet.cluster.ClusterControl;
 import ru.otus.socialnet.testsupport.Api;
+import ru.otus.socialnet.testsupport.ClusterTest;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 import ru.otus.socialnet.testsupport.TestCluster;
 
@@ -40,7 +41,7 @@ class FailoverRoutingIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        failoverCluster.serviceProperties(registry);
+        ClusterTest.followingEveryNode(failoverCluster, registry);
     }
 
     @AfterAll

@@ -33,12 +33,35 @@ public abstract class ClusterTest {
 
     /** Reads on both replicas (PG_AUTHORITY_REPLICA lists them). */
     protected static void withReplicas(DynamicPropertyRegistry registry) {
-        TestCluster.serviceProperties(registry, () -> cluster.authority(TestCluster.Node.PRIMARY), cluster::replicaAuthorities);
+        common(registry);
+        registry.add("pg.authority.replica", cluster::replicaAuthorities);
     }
 
     /** Reads on the primary (PG_AUTHORITY_REPLICA empty). */
     protected static void primaryOnly(DynamicPropertyRegistry registry) {
-        TestCluster.serviceProperties(registry, () -> cluster.authority(TestCluster.Node.PRIMARY), () -> "");
+        common(registry);
+        registry.add("pg.authority.replica", () -> "");
+    }
+
+    /**
+     * The service on a cluster of its own ({@code c}), configured the way {@code bin/cluster env}
+     * configures it: every node may be the primary, the replicas read.
+     */
+    public static void followingEveryNode(TestCluster c, DynamicPropertyRegistry registry) {
+        registry.add("pg.authority.master", c::allAuthorities);
+        registry.add("pg.authority.replica", c::replicaAuthorities);
+        credentials(registry);
+    }
+
+    private static void common(DynamicPropertyRegistry registry) {
+        registry.add("pg.authority.master", () -> cluster.authority(TestCluster.Node.PRIMARY));
+        credentials(registry);
+    }
+
+    private static void credentials(DynamicPropertyRegistry registry) {
+        registry.add("pg.database", () -> TestCluster.DATABASE);
+        registry.add("pg.user", () -> TestCluster.APP_USER);
+        registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
     }
 
     /** Rows of {@code table} (users, auth_tokens) on the primary: what requests really stored. */

@@ -12,11 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import org.springframework.test.context.DynamicPropertyRegistry;
 
 import ru.otus.socialnet.cluster.ClusterControl;
 
@@ -161,23 +158,6 @@ public final class TestCluster {
 
     public String authority(String name) {
         return "127.0.0.1:" + port(name);
-    }
-
-    /**
-     * The service under test configured for this cluster the way it follows a failover: every node a
-     * candidate primary, every standby a reader (for a {@code @DynamicPropertySource}).
-     */
-    public void serviceProperties(DynamicPropertyRegistry registry) {
-        serviceProperties(registry, this::allAuthorities, this::replicaAuthorities);
-    }
-
-    /** The service under test with MASTER and REPLICA as its node lists, and this suite's database and role. */
-    public static void serviceProperties(DynamicPropertyRegistry registry, Supplier<String> master, Supplier<String> replica) {
-        registry.add("pg.authority.master", master::get);
-        registry.add("pg.authority.replica", replica::get);
-        registry.add("pg.database", () -> DATABASE);
-        registry.add("pg.user", () -> APP_USER);
-        registry.add("pg.password", () -> APP_PASSWORD);
     }
 
     /** Every standby's authority, comma-separated (PG_AUTHORITY_REPLICA). */

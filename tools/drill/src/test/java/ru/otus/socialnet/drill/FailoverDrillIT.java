@@ -51,7 +51,11 @@ class FailoverDrillIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        drillCluster.serviceProperties(registry);
+        registry.add("pg.authority.master", drillCluster::allAuthorities);
+        registry.add("pg.authority.replica", drillCluster::replicaAuthorities);
+        registry.add("pg.database", () -> TestCluster.DATABASE);
+        registry.add("pg.user", () -> TestCluster.APP_USER);
+        registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
     }
 
     @AfterAll

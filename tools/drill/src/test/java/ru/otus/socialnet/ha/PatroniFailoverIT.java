@@ -46,7 +46,11 @@ class PatroniFailoverIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        TestCluster.serviceProperties(registry, patroni::allAuthorities, patroni::replicaAuthorities);
+        registry.add("pg.authority.master", patroni::allAuthorities);
+        registry.add("pg.authority.replica", patroni::replicaAuthorities);
+        registry.add("pg.database", () -> TestCluster.DATABASE);
+        registry.add("pg.user", () -> TestCluster.APP_USER);
+        registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
     }
 
     @AfterAll
