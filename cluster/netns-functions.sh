@@ -21,7 +21,7 @@
 # The network (default names and addresses):
 #   snrbr0            bridge in the root namespace, 198.18.0.1/24 (the service connects from it)
 #   snr-primary       namespace of the node 'primary': eth0 = 198.18.0.11, linked to the bridge by the
-#   snrv-primary        veth pair snrv-primary <-> eth0; replica1 .12, replica2 .13 likewise
+#   snrv-primary        veth pair snrv-primary <-> eth0; replica K at .11+K likewise
 # Only addresses of 198.18.0.0/15 (RFC 2544: benchmarking, never routed) are allowed; the namespaces
 # have no default route, so no packet can go anywhere else; pg_hba admits TCP from that /24 only.
 #

@@ -7,6 +7,7 @@
 #   lib/base.sh         settings, binaries, the servers' OS user, logging, small pure helpers
 #   lib/hooks.sh        the contract: where a node lives (defaults here; redefined per mode)
 #   lib/node.sh         one node and its server process: identity, session, start/stop/kill/pause
+#   lib/node-cpu.sh     a node's CPU of its own: its cgroup (a CFS quota, or accounting only), its use
 #   lib/node-init.sh    creating a node: initdb (settings, pg_hba, roles, slots) or pg_basebackup
 #   lib/node-sync.sh    a node's commit mode (async / quorum) and its standbys' status
 #   lib/node-follow.sh  a node changing sides: promote, follow another primary, rejoin by pg_rewind
@@ -53,6 +54,8 @@ source "$PG_FUNCTIONS_LIB/base.sh"
 source "$PG_FUNCTIONS_LIB/hooks.sh"
 # shellcheck source=cluster/lib/node.sh
 source "$PG_FUNCTIONS_LIB/node.sh"
+# shellcheck source=cluster/lib/node-cpu.sh
+source "$PG_FUNCTIONS_LIB/node-cpu.sh"
 # shellcheck source=cluster/lib/node-init.sh
 source "$PG_FUNCTIONS_LIB/node-init.sh"
 # shellcheck source=cluster/lib/node-sync.sh

@@ -12,6 +12,7 @@
 #   node_as_owner NODE CMD   pg_as_owner CMD                 cluster/netns-functions.sh (ip netns exec)
 #   node_port_open NODE      TCP connect to addr:port        cluster/netns-functions.sh
 #   node_unreachable NODE    never                           cluster/netns-functions.sh (a partition)
+#   node_cpus NODE           '' (no cgroup)                  bin/cluster (PGCLUSTER_NODE_CPUS, recorded)
 #   on_node NAME STEP ARG    STEP "$(node_dir NAME)" ARG     bin/compose-cluster (docker compose exec)
 #   node_state_of NAME       on_node NAME node_state         bin/compose-cluster
 #   node_reach NAME          "addr port" of node_dir NAME    docker/pg-node.sh (the service name, port 5432)
@@ -19,7 +20,7 @@
 #   cluster_stop_node NAME   node_stop + wait_postmaster_gone    bin/compose-cluster
 #   cluster_rewind_node NAME LEADER  on_node NAME node_rejoin_from LEADER   bin/compose-cluster
 #
-# The first four take a node's directory (NODE) and serve the steps on one node; the rest take a
+# The first five take a node's directory (NODE) and serve the steps on one node; the rest take a
 # node's name (NAME) and serve the orchestration by name (cluster.sh). node_dir and
 # cluster_start_node have no default: a caller that uses one without defining it is told so.
 # Part of cluster/pg-functions.sh: source that file, not this one.
@@ -36,6 +37,10 @@ node_port_open() { port_open "$(node_addr "$1")" "$(node_port "$1")"; }
 # node_unreachable NODE: true when the network cuts NODE off; bin/cluster then counts it as down
 # (as its clients see it), although its server runs.
 node_unreachable() { return 1; }
+
+# node_cpus NODE: the CPU NODE's server may use (node-cpu.sh): '' (no cgroup: as without one), max (a
+# cgroup for the accounting only) or a number of CPUs (a cap).
+node_cpus() { echo ""; }
 
 # node_dir NAME: the directory of the node named NAME (its layout is the caller's).
 node_dir() { pg_die "node_dir $1: the caller of cluster/pg-functions.sh must define where nodes live"; }

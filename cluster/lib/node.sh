@@ -71,7 +71,10 @@ node_start() {
 	node_wait_port_closed "$node" 20 \
 		|| pg_die "port $(node_port "$node") is still taken; is another server using it?"
 	wait_postmaster_gone "$node"
-	node_as_owner "$node" pg_ctl -D "$node/data" -l "$node/postgres.log" -w -t 60 start >/dev/null \
+	# Its cgroup as node_cpus says (node-cpu.sh; none by default), and a subshell that enters it
+	# first: the postmaster and every process it forks are born in it.
+	node_cgroup_apply "$node"
+	(node_cgroup_enter "$node" && node_as_owner "$node" pg_ctl -D "$node/data" -l "$node/postgres.log" -w -t 60 start >/dev/null) \
 		|| { tail -n 20 "$node/postgres.log" >&2; pg_die "node $node did not start"; }
 }
 
