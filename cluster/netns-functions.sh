@@ -10,26 +10,39 @@
 #   PGCLUSTER_NETNS=1 bin/cluster up   a new cluster on a network; recorded in PGCLUSTER_DIR, so
 #                                      later commands on that directory follow it without the variable
 #   bin/cluster partition NODE         cut NODE off from everyone: its packets vanish, its server runs
-#   bin/cluster delay NODE MS [LOSS%]  every packet NODE sends is MS ms late; LOSS % of them are lost
-#   bin/cluster heal [NODE]            undo partition/delay of NODE (of every node without NODE)
+#   bin/cluster delay NODE MS [LOSS%] [DUP%]   every packet NODE sends is MS ms late; LOSS % of them
+#                                      are lost, DUP % sent twice
+#   bin/cluster lossy NODE LOSS% DUP%  the same without the delay: a lossy link that also duplicates
+#   bin/cluster cut-service NODE       the root namespace (the service, the load) cut off from NODE's
+#                                      server; the other nodes still reach it (they stream on)
+#   bin/cluster heal [NODE]            undo the faults of NODE (of every node without NODE)
 #   bin/cluster wipe                   also removes the namespaces, links and the bridge
 #
 # The network (default names and addresses):
 #   snrbr0            bridge in the root namespace, 198.18.0.1/24 (the service connects from it)
 #   snr-primary       namespace of the node 'primary': eth0 = 198.18.0.11, linked to the bridge by the
-#   snrv-primary        veth pair snrv-primary <-> eth0; replica1 .12, replica2 .13 likewise
+#   snrv-primary        veth pair snrv-primary <-> eth0; replica K at .11+K likewise
 # Only addresses of 198.18.0.0/15 (RFC 2544: benchmarking, never routed) are allowed; the namespaces
 # have no default route, so no packet can go anywhere else; pg_hba admits TCP from that /24 only.
 #
-# Faults are iptables rules in chain SNR-FAULT *inside* the node's namespace (the host's own tables
-# are never touched): partition = DROP both ways on eth0; delay = tc netem on eth0 where the kernel
-# has sch_netem, else a random DROP (statistic match) and a delay line on NFQUEUE
+# Faults are iptables rules in chain SNR-FAULT *inside* the node's namespace: partition = DROP both
+# ways on eth0 (of every packet, or of TCP to and from some ports only: one process of a node cut
+# off, bin/patroni-cluster); cut-service = DROP of what comes from the bridge's address to the
+# server's port; delay = tc netem on eth0 where the kernel has sch_netem, else a random DROP
+# (statistic match), a random TEE (mangle table: a copy of the packet sent to its destination too,
+# a duplicate) and a delay line on NFQUEUE
 # (cluster/netns-delay.py, --queue-bypass: if it dies, packets flow undelayed).
+#
+# The host's tables get one rule, the bridge's own: FORWARD ACCEPT from the bridge to itself. Where
+# bridged frames pass iptables (br_netfilter, net.bridge.bridge-nf-call-iptables=1) and FORWARD's
+# policy is DROP — what a Docker engine sets when it starts — the nodes would not reach each other
+# (the standbys never stream). It goes in with the bridge and leaves with it (see netns_allow_bridge).
 #
 # Settings: PGCLUSTER_NETNS (1: create the cluster on a network), PGCLUSTER_NETNS_PREFIX (snr; 1-5
 # lower-case letters, the names above), PGCLUSTER_NETNS_SUBNET (198.18.0: the /24, inside
-# 198.18.0.0/15). Needs root, and iproute2 and iptables (bin/install-deps).
-# Expects from its caller: PGCLUSTER_DIR, the NODES array and node_dir NAME (bin/cluster).
+# 198.18.0.0/15). Needs root, and iproute2 and iptables (bin/install-deps network).
+# Expects from its caller: PGCLUSTER_DIR, the NODES array and node_dir NAME (bin/cluster; bin/patroni-cluster
+# gives its HA_DIR and node1..node3, and runs etcd and HAProxy in the root namespace on the bridge).
 
 NETNS_ACTIVE=0
 NETNS_CHAIN=SNR-FAULT
@@ -41,8 +54,8 @@ netns_activate() {
 		NETNS_PREFIX="$(sed -n 's/^prefix=//p' "$marker")"
 		NETNS_SUBNET="$(sed -n 's/^subnet=//p' "$marker")"
 	elif [ "${PGCLUSTER_NETNS:-0}" = 1 ]; then
-		[ ! -s "$(node_dir primary)/data/PG_VERSION" ] \
-			|| pg_die "$PGCLUSTER_DIR holds a cluster on $PG_LISTEN; wipe it (bin/cluster wipe) before creating one on a network"
+		[ ! -s "$(node_dir "${NODES[0]}")/data/PG_VERSION" ] \
+			|| pg_die "$PGCLUSTER_DIR holds a cluster on $PG_LISTEN; wipe it ($CLUSTER_COMMAND wipe) before creating one on a network"
 		NETNS_PREFIX="${PGCLUSTER_NETNS_PREFIX:-snr}" NETNS_SUBNET="${PGCLUSTER_NETNS_SUBNET:-198.18.0}"
 	else
 		return 0
@@ -84,13 +97,13 @@ netns_check_settings() {
 }
 
 netns_require_root() {
-	[ "$(id -u)" = 0 ] || pg_die "the cluster on a network needs root: network namespaces, veth pairs, a bridge and iptables rules are root-only. Run it as root (sudo -E bin/cluster ...), or use the plain local cluster (without PGCLUSTER_NETNS=1; $PGCLUSTER_DIR/netns.conf marks a directory created on a network)"
-	command -v ip >/dev/null || pg_die "ip (iproute2) is missing: run bin/install-deps"
-	command -v iptables >/dev/null || pg_die "iptables is missing: run bin/install-deps"
+	[ "$(id -u)" = 0 ] || pg_die "the cluster on a network needs root: network namespaces, veth pairs, a bridge and iptables rules are root-only. Run it as root (sudo -E $CLUSTER_COMMAND ...), or use the plain local cluster (without PGCLUSTER_NETNS=1; $PGCLUSTER_DIR/netns.conf marks a directory created on a network)"
+	command -v ip >/dev/null || pg_die "ip (iproute2) is missing: run bin/install-deps network"
+	command -v iptables >/dev/null || pg_die "iptables is missing: run bin/install-deps network"
 }
 
 netns_require_active() {
-	[ "$NETNS_ACTIVE" = 1 ] || pg_die "network faults need the cluster on a network: wipe, then PGCLUSTER_NETNS=1 bin/cluster up"
+	[ "$NETNS_ACTIVE" = 1 ] || pg_die "network faults need the cluster on a network: wipe, then PGCLUSTER_NETNS=1 $CLUSTER_COMMAND up"
 }
 
 # Names and addresses of a node NAME.
@@ -128,6 +141,7 @@ netns_ensure() {
 		ip addr add "$NETNS_SUBNET.1/24" dev "$br"
 		ip link set "$br" up
 	fi
+	netns_allow_bridge "$br"
 	for n in "${NODES[@]}"; do
 		link="$(netns_link "$n")"
 		[ -e "/run/netns/$(netns_ns "$n")" ] && [ -d "/sys/class/net/$link" ] && continue
@@ -142,6 +156,29 @@ netns_ensure() {
 	done
 }
 
+# netns_bridge_rule BRIDGE: the FORWARD rule spec that lets BRIDGE's nodes reach each other.
+netns_bridge_rule() { echo "-i $1 -o $1 -m comment --comment socialnet-cluster:$1 -j ACCEPT"; }
+
+# netns_allow_bridge BRIDGE: the rule at the head of the host's FORWARD chain, unless it is there
+# (idempotent: a cluster made before the rule existed gets it on its next command). FORWARD, not
+# Docker's DOCKER-USER: the rule must hold whether an engine starts before or after the cluster, or
+# is stopped and its chains removed while the cluster runs; an engine that starts later puts its
+# own jumps above it, and those only act on its own bridges.
+netns_allow_bridge() {
+	local rule
+	rule="$(netns_bridge_rule "$1")"
+	# shellcheck disable=SC2086 # a rule spec is a list of words
+	iptables -w -C FORWARD $rule 2>/dev/null || iptables -w -I FORWARD 1 $rule
+}
+
+# netns_disallow_bridge BRIDGE: every copy of the rule removed (with the bridge).
+netns_disallow_bridge() {
+	local rule
+	rule="$(netns_bridge_rule "$1")"
+	# shellcheck disable=SC2086 # a rule spec is a list of words
+	while iptables -w -D FORWARD $rule 2>/dev/null; do :; done
+}
+
 # netns_teardown: every fault undone, then the links, namespaces and bridge removed (after the
 # nodes were stopped: bin/cluster wipe).
 netns_teardown() {
@@ -153,67 +190,124 @@ netns_teardown() {
 		ip link del "$(netns_link "$n")" 2>/dev/null || true
 		ip netns del "$(netns_ns "$n")" 2>/dev/null || true
 	done
-	if [ "$(cat "/sys/class/net/$br/ifalias" 2>/dev/null)" = "$PGCLUSTER_DIR" ]; then ip link del "$br"; fi
+	if [ "$(cat "/sys/class/net/$br/ifalias" 2>/dev/null)" = "$PGCLUSTER_DIR" ]; then
+		netns_disallow_bridge "$br"
+		ip link del "$br"
+	fi
 	rm -rf "$(netns_state_dir)" "$PGCLUSTER_DIR/netns.conf"
 	pg_log "network removed ($br, $(netns_ns '*'))"
 }
 
 # netns_chain NAME IN|OUT|BOTH RULE...: fresh chain SNR-FAULT in NAME's namespace holding RULE
 # (one iptables rule spec per argument), entered by the traffic on eth0 in the given directions.
+# NETNS_TABLE (filter) names the table: mangle for the TEE of a duplication.
 netns_chain() {
-	local n="$1" dir="$2" rule
+	local n="$1" dir="$2" rule table="${NETNS_TABLE:-filter}"
 	shift 2
-	netns_in "$n" iptables -w -N "$NETNS_CHAIN"
+	netns_in "$n" iptables -w -t "$table" -N "$NETNS_CHAIN"
 	for rule in "$@"; do
 		# shellcheck disable=SC2086 # a rule spec is a list of words
-		netns_in "$n" iptables -w -A "$NETNS_CHAIN" $rule
+		netns_in "$n" iptables -w -t "$table" -A "$NETNS_CHAIN" $rule
 	done
-	if [ "$dir" != OUT ]; then netns_in "$n" iptables -w -I INPUT -i eth0 -j "$NETNS_CHAIN"; fi
-	if [ "$dir" != IN ]; then netns_in "$n" iptables -w -I OUTPUT -o eth0 -j "$NETNS_CHAIN"; fi
+	if [ "$dir" != OUT ]; then netns_in "$n" iptables -w -t "$table" -I INPUT -i eth0 -j "$NETNS_CHAIN"; fi
+	if [ "$dir" != IN ]; then netns_in "$n" iptables -w -t "$table" -I OUTPUT -o eth0 -j "$NETNS_CHAIN"; fi
 }
 
+# netns_record NAME FAULT: what NAME's links have now (netns_fault reads it back).
+netns_record() {
+	mkdir -p "$(netns_state_dir)"
+	echo "$2" >"$(netns_state_dir)/$1"
+}
+
+# netns_partition NAME [PORT,...]: every packet to and from NAME dropped; with PORTs, only the TCP
+# packets to or from those ports (one process of the node cut off, the others reachable: the
+# Patroni agent or its PostgreSQL alone, bin/patroni-cluster). Only a whole partition makes the node
+# count as down (node_unreachable).
 netns_partition() {
-	local n="${1:?usage: bin/cluster partition NODE}"
+	local n="${1:?usage: $CLUSTER_COMMAND partition NODE}" ports="${2:-}"
 	netns_require_active
 	netns_addr "$n" >/dev/null
 	netns_heal_node "$n"
-	netns_chain "$n" BOTH "-j DROP"
-	mkdir -p "$(netns_state_dir)"
-	echo partitioned >"$(netns_state_dir)/$n"
-	pg_event "$n partitioned: every packet to and from $(netns_addr "$n") is dropped; its server runs"
+	if [ -z "$ports" ]; then
+		netns_record "$n" partitioned
+		netns_chain "$n" BOTH "-j DROP"
+		pg_event "$n partitioned: every packet to and from $(netns_addr "$n") is dropped; its server runs"
+		return
+	fi
+	[[ "$ports" =~ ^[0-9]+(,[0-9]+){0,14}$ ]] || pg_die "partition: PORTS must be up to 15 port numbers, comma-separated, not '$ports'"
+	netns_record "$n" "partitioned ports $ports"
+	netns_chain "$n" BOTH "-p tcp -m multiport --ports $ports -j DROP"
+	pg_event "$n partly partitioned: TCP to and from ports $ports on $(netns_addr "$n") is dropped; the rest flows"
 }
 
-# netns_delay NAME MS [LOSS]: NAME's outgoing packets MS ms late and LOSS % of them lost, so every
-# round trip with NAME is MS longer.
+# netns_bridge_addr: the bridge's address, where the root namespace (the service, the load, etcd
+# and HAProxy of bin/patroni-cluster) meets the nodes.
+netns_bridge_addr() { echo "$NETNS_SUBNET.1"; }
+
+# netns_cut_service NAME PORT: what comes from the root namespace to NAME's server (PORT) dropped,
+# the service's packets among it; the other nodes still reach the server (standbys stream from a
+# primary so cut off) and NAME still reaches everyone (etcd in the root namespace included).
+netns_cut_service() {
+	local n="${1:?usage: $CLUSTER_COMMAND cut-service NODE}" port="${2:?netns_cut_service NAME PORT}"
+	netns_require_active
+	netns_addr "$n" >/dev/null
+	netns_heal_node "$n"
+	netns_record "$n" "service cut"
+	netns_chain "$n" IN "-s $(netns_bridge_addr) -p tcp --dport $port -j DROP"
+	pg_event "$n cut off from the service: packets from $(netns_bridge_addr) to its port $port are dropped; the other nodes still reach it"
+}
+
+# netns_percent WHAT VALUE: VALUE (a trailing % allowed) when it is a percentage 0-100; dies otherwise.
+netns_percent() {
+	local v="${2%\%}"
+	if ! [[ "$v" =~ ^[0-9]+(\.[0-9]+)?$ ]] || ! awk -v l="$v" 'BEGIN { exit !(l <= 100) }'; then
+		pg_die "$1 must be a percentage 0-100, not '$2'"
+	fi
+	echo "$v"
+}
+
+# netns_probability PERCENT: as iptables' statistic match takes it (0.0500 for 5).
+netns_probability() { awk -v l="$1" 'BEGIN { printf "%.4f", l / 100 }'; }
+
+# netns_delay NAME MS [LOSS] [DUP]: NAME's outgoing packets MS ms late, LOSS % of them lost and DUP %
+# of them sent twice, so every round trip with NAME is MS longer and its peers see losses and
+# duplicates (TCP's own retransmissions and duplicate detection at work).
 netns_delay() {
-	local n="${1:?usage: bin/cluster delay NODE MS [LOSS%]}" ms="${2:?usage: bin/cluster delay NODE MS [LOSS%]}"
-	local loss="${3:-0}" how rules=()
-	loss="${loss%\%}"
+	local usage="usage: $CLUSTER_COMMAND delay NODE MS [LOSS%] [DUP%]"
+	local n="${1:?$usage}" ms="${2:?$usage}" loss dup how rules=() tees=() peer p
 	netns_require_active
 	netns_addr "$n" >/dev/null
 	if ! [[ "$ms" =~ ^[0-9]+$ ]] || [ "$ms" -gt 60000 ]; then
 		pg_die "delay: MS must be a whole number of milliseconds, 0-60000, not '$ms'"
 	fi
-	if ! [[ "$loss" =~ ^[0-9]+(\.[0-9]+)?$ ]] || ! awk -v l="$loss" 'BEGIN { exit !(l <= 100) }'; then
-		pg_die "delay: LOSS must be a percentage 0-100, not '$3'"
-	fi
+	loss="$(netns_percent "delay: LOSS" "${3:-0}")"
+	dup="$(netns_percent "delay: DUP" "${4:-0}")"
 	netns_heal_node "$n"
-	if netns_in "$n" tc qdisc add dev eth0 root netem delay "${ms}ms" loss "${loss}%" 2>/dev/null; then
+	netns_record "$n" "delay ${ms}ms loss ${loss}% duplicate ${dup}%"
+	if netns_in "$n" tc qdisc add dev eth0 root netem delay "${ms}ms" loss "${loss}%" duplicate "${dup}%" 2>/dev/null; then
 		how="tc netem"
 	else
 		# This kernel has no sch_netem: the same fault from netfilter and a delay line in user space.
-		command -v python3 >/dev/null || pg_die "delay needs tc netem or python3 (bin/install-deps)"
 		if awk -v l="$loss" 'BEGIN { exit !(l > 0) }'; then
-			rules+=("-m statistic --mode random --probability $(awk -v l="$loss" 'BEGIN { printf "%.4f", l / 100 }') -j DROP")
+			rules+=("-m statistic --mode random --probability $(netns_probability "$loss") -j DROP")
 		fi
-		if [ "$ms" -gt 0 ]; then rules+=("-j NFQUEUE --queue-num 0 --queue-bypass"); fi
+		if [ "$ms" -gt 0 ]; then
+			command -v python3 >/dev/null || pg_die "delay needs tc netem or python3 (bin/install-deps network)"
+			rules+=("-j NFQUEUE --queue-num 0 --queue-bypass")
+		fi
+		if awk -v l="$dup" 'BEGIN { exit !(l > 0) }'; then
+			# TEE sends a copy to a fixed next hop: one rule per peer on the /24, the copy to the peer itself.
+			p="$(netns_probability "$dup")"
+			for peer in "$(netns_bridge_addr)" $(for i in "${NODES[@]}"; do [ "$i" = "$n" ] || netns_addr "$i"; done); do
+				tees+=("-d $peer -m statistic --mode random --probability $p -j TEE --gateway $peer")
+			done
+			NETNS_TABLE=mangle netns_chain "$n" OUT "${tees[@]}"
+		fi
 		if [ ${#rules[@]} -gt 0 ]; then netns_chain "$n" OUT "${rules[@]}"; fi
 		if [ "$ms" -gt 0 ]; then netns_start_delay_line "$n" "$ms"; fi
-		how="iptables NFQUEUE delay line (no sch_netem in this kernel)"
+		how="iptables: statistic DROP, TEE, NFQUEUE delay line (no sch_netem in this kernel)"
 	fi
-	mkdir -p "$(netns_state_dir)"
-	echo "delay ${ms}ms loss ${loss}%" >"$(netns_state_dir)/$n"
-	pg_event "$n delayed: packets from $(netns_addr "$n") ${ms} ms late, ${loss} % lost ($how)"
+	pg_event "$n's link degraded: packets from $(netns_addr "$n") ${ms} ms late, ${loss} % lost, ${dup} % duplicated ($how)"
 }
 
 # netns_start_delay_line NAME MS: cluster/netns-delay.py in NAME's namespace, detached (its output
@@ -235,19 +329,23 @@ netns_start_delay_line() {
 	pg_die "the delay line for $n did not start"
 }
 
-# netns_heal_node NAME: no fault left on NAME's links (idempotent).
+# netns_heal_node NAME: no fault left on NAME's links (idempotent). A node with no fault recorded
+# has none (every fault is recorded before it is applied): nothing to undo, no command run.
 netns_heal_node() {
-	local n="$1" state pid
+	local n="$1" state pid table
 	state="$(netns_state_dir)"
+	[ -f "$state/$n" ] || [ -f "$state/$n.pid" ] || return 0
 	if [ -f "$state/$n.pid" ]; then
 		pid="$(cat "$state/$n.pid")"
 		if grep -qs netns-delay "/proc/$pid/cmdline"; then kill "$pid" 2>/dev/null || true; fi
 		rm -f "$state/$n.pid"
 	fi
-	while netns_in "$n" iptables -w -D INPUT -i eth0 -j "$NETNS_CHAIN" 2>/dev/null; do :; done
-	while netns_in "$n" iptables -w -D OUTPUT -o eth0 -j "$NETNS_CHAIN" 2>/dev/null; do :; done
-	netns_in "$n" iptables -w -F "$NETNS_CHAIN" 2>/dev/null || true
-	netns_in "$n" iptables -w -X "$NETNS_CHAIN" 2>/dev/null || true
+	for table in filter mangle; do
+		while netns_in "$n" iptables -w -t "$table" -D INPUT -i eth0 -j "$NETNS_CHAIN" 2>/dev/null; do :; done
+		while netns_in "$n" iptables -w -t "$table" -D OUTPUT -o eth0 -j "$NETNS_CHAIN" 2>/dev/null; do :; done
+		netns_in "$n" iptables -w -t "$table" -F "$NETNS_CHAIN" 2>/dev/null || true
+		netns_in "$n" iptables -w -t "$table" -X "$NETNS_CHAIN" 2>/dev/null || true
+	done
 	netns_in "$n" tc qdisc del dev eth0 root 2>/dev/null || true
 	rm -f "$state/$n"
 }
@@ -262,7 +360,7 @@ netns_heal() {
 		return
 	fi
 	for n in "${NODES[@]}"; do netns_heal_node "$n"; done
-	pg_event "network healed: no partition or delay left"
+	pg_event "network healed: no partition, cut or degraded link left"
 }
 
 # netns_status: the network part of bin/cluster status.

@@ -208,6 +208,11 @@ run_rejoin() {
 	name="$(node_name "$NODE")"
 	line="$(peer_evidence_at "$name")"
 	[ -z "$line" ] || pg_die "a server runs on $name's data ($line): stop the service first: docker compose stop $name"
+	# A server killed in the service's container (kill -9, no clean stop) left its lock file, naming its
+	# pid there: 1, as it ran as the container's main process. In this one-off container pid 1 is this
+	# script, alive, so pg_rewind's crash recovery would refuse ("lock file postmaster.pid already
+	# exists"). No server of this data can run here (the service is stopped, the check above): stale.
+	rm -f "$NODE/data/postmaster.pid"
 	PG_LISTEN=''
 	node_write_conf "$NODE" "$PORT" "$name"
 	node_rejoin_from "$NODE" "$leader"

@@ -7,8 +7,9 @@
 #   runnable_jar NAME          prints the jar's path, building it first when it is missing
 #
 # The service's runnable is service/target/socialnet-service-exec.jar (the plain socialnet-service.jar
-# beside it is the library the tools' tests run the service from); each tool's is its own
-# tools/NAME/target/socialnet-NAME.jar, without the service inside.
+# beside it is the library the tools' tests run the service from), the drill's likewise
+# tools/drill/target/socialnet-drill-exec.jar (the container tests use its plain jar); each other
+# tool's is its own tools/NAME/target/socialnet-NAME.jar, without the service inside.
 
 jars_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -25,7 +26,7 @@ runnable_jar_path() {
 	local module
 	module="$(jars_module "$1")" || return
 	case "$1" in
-		service) echo "$jars_root/service/target/socialnet-service-exec.jar" ;;
+		service | drill) echo "$jars_root/$module/target/socialnet-$1-exec.jar" ;;
 		*) echo "$jars_root/$module/target/socialnet-$1.jar" ;;
 	esac
 }

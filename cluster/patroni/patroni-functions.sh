@@ -39,7 +39,7 @@ HA_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ha_setup_env() {
 	pg_setup_env
 	: "${HA_DIR:=$(cd "$HA_LIB/../.." && pwd)/.patroni}" "${HA_SCOPE:=socialnet}" "${HA_PORT:=16000}"
-	: "${HA_TTL:=10}" "${HA_LOOP_WAIT:=2}" "${HA_RETRY_TIMEOUT:=4}" "${HA_SYNC_MODE:=quorum}"
+	: "${HA_TTL:=10}" "${HA_LOOP_WAIT:=2}" "${HA_RETRY_TIMEOUT:=4}" "${HA_SYNC_MODE:=quorum}" "${HA_ETCD_HOST:=$PG_LISTEN}"
 	if ! [[ "$HA_PORT" =~ ^[0-9]+$ ]] || [ "$HA_PORT" -lt 1024 ] || [ $((HA_PORT + 502)) -ge 32768 ]; then
 		pg_die "HA_PORT=$HA_PORT: every port must lie in 1024-32767 (ports above are taken by outgoing connections)"
 	fi
@@ -47,7 +47,7 @@ ha_setup_env() {
 	[ $((HA_LOOP_WAIT + 2 * HA_RETRY_TIMEOUT)) -le "$HA_TTL" ] \
 		|| pg_die "HA_TTL ($HA_TTL) must be at least HA_LOOP_WAIT + 2 * HA_RETRY_TIMEOUT"
 	ha_sync_flag "$HA_SYNC_MODE" >/dev/null
-	export HA_DIR HA_SCOPE HA_PORT HA_TTL HA_LOOP_WAIT HA_RETRY_TIMEOUT HA_SYNC_MODE
+	export HA_DIR HA_SCOPE HA_PORT HA_TTL HA_LOOP_WAIT HA_RETRY_TIMEOUT HA_SYNC_MODE HA_ETCD_HOST
 	export HA_ETCD_PORT=$((HA_PORT + 379)) HA_ETCD_PEER_PORT=$((HA_PORT + 380))
 	export HA_HAPROXY_PRIMARY_PORT=$((HA_PORT + 500)) HA_HAPROXY_REPLICAS_PORT=$((HA_PORT + 501))
 	export HA_HAPROXY_STATS_PORT=$((HA_PORT + 502))
@@ -74,6 +74,9 @@ ha_node_index() {
 }
 
 ha_node_dir() { echo "$HA_DIR/$1"; }
+# ha_host NAME: the address NAME listens on and is reached at (node_addr: PG_LISTEN here, the node's
+# own address in its namespace on a network, cluster/netns-functions.sh).
+ha_host() { node_addr "$(ha_node_dir "$1")"; }
 ha_pg_port() { echo $((HA_PORT + 431 + $(ha_node_index "$1"))); }
 ha_rest_port() { echo $((HA_PORT + 7 + $(ha_node_index "$1"))); }
 
@@ -108,6 +111,8 @@ ha_prepare_dir() {
 	mkdir -p "$HA_DIR/lib/patroni" "$HA_DIR/secrets"
 	chmod 0755 "$HA_DIR"
 	cp "$HA_LIB/../pg-functions.sh" "$HA_LIB/../postgresql.shared.conf" "$HA_DIR/lib/"
+	rm -rf "$HA_DIR/lib/lib"
+	cp -r "$HA_LIB/../lib" "$HA_DIR/lib/lib"
 	cp "$HA_LIB/post-bootstrap.sh" "$HA_DIR/lib/patroni/"
 	chmod -R a+rX "$HA_DIR/lib"
 	# shellcheck disable=SC2153  # PG_*_PASSWORD come from pg_setup_env
@@ -122,17 +127,18 @@ ha_prepare_dir() {
 }
 
 # ha_node_configure NAME [HOST]: the node's directory, node.conf and patroni.yml (0600). HOST is
-# the address others reach it at (127.0.0.1 locally, the container name in compose).
+# the address others reach it at (its own address locally, the container name in compose); it
+# listens on ha_host (0.0.0.0 in compose).
 ha_node_configure() {
-	local name="$1" host="${2:-$PG_LISTEN}" node
+	local name="$1" host="${2:-$(ha_host "$1")}" node
 	node="$(ha_node_dir "$name")"
 	node_prepare_dir "$node"
 	printf "port = %s\ncluster_name = '%s'\n" "$(ha_pg_port "$name")" "$name" | pg_as_owner tee "$node/node.conf" >/dev/null
 	# shellcheck disable=SC2034,SC2016  # ha_render reads the HA_* through ${!v}; $1 is sh's
 	(
-		HA_NAME="$name" HA_NODE_DIR="$node" HA_ETCD_HOSTS="${HA_ETCD_HOSTS:-$PG_LISTEN:$HA_ETCD_PORT}"
-		HA_REST_LISTEN="$PG_LISTEN:$(ha_rest_port "$name")" HA_REST_ADDRESS="$host:$(ha_rest_port "$name")"
-		HA_PG_LISTEN="$PG_LISTEN:$(ha_pg_port "$name")" HA_PG_ADDRESS="$host:$(ha_pg_port "$name")"
+		HA_NAME="$name" HA_NODE_DIR="$node" HA_ETCD_HOSTS="${HA_ETCD_HOSTS:-$HA_ETCD_HOST:$HA_ETCD_PORT}"
+		HA_REST_LISTEN="$(ha_host "$name"):$(ha_rest_port "$name")" HA_REST_ADDRESS="$host:$(ha_rest_port "$name")"
+		HA_PG_LISTEN="$(ha_host "$name"):$(ha_pg_port "$name")" HA_PG_ADDRESS="$host:$(ha_pg_port "$name")"
 		HA_SYNC="$(ha_sync_flag "$HA_SYNC_MODE")" HA_POST_BOOTSTRAP="$HA_DIR/lib/patroni/post-bootstrap.sh"
 		HA_SHARED_PARAMETERS="$(ha_shared_parameters)"
 		HA_SUPERUSER_PASSWORD="$(yaml_quote "$PG_SUPERUSER_PASSWORD")"
@@ -159,18 +165,24 @@ ha_patroni_command() {
 		patroni "$node/patroni.yml")
 }
 
-# ha_node_start NAME: start the node's Patroni in its own session, in the background; Patroni
-# then starts PostgreSQL (initdb or a clone from the leader on first start).
+# ha_node_start NAME: start the node's Patroni in its own session, in the background, where the
+# node lives (node_as_owner: its namespace on a network); Patroni then starts PostgreSQL (initdb or
+# a clone from the leader on first start). A Patroni that runs is left alone: so is a frozen one
+# (ha_node_resume wakes it).
 ha_node_start() {
 	local name="$1" node
 	node="$(ha_node_dir "$name")"
 	if ha_pid_alive "$node/patroni.pid"; then pg_log "$name: Patroni already running"; return 0; fi
-	wait_port_free "$PG_LISTEN" "$(ha_pg_port "$name")" 20 || pg_die "port $(ha_pg_port "$name") is still taken"
 	[ -f "$node/patroni.yml" ] || ha_node_configure "$name"
-	pg_log "$name: starting Patroni (REST :$(ha_rest_port "$name"), PostgreSQL :$(ha_pg_port "$name"))"
+	# Its PostgreSQL may run on without it (its agent was killed alone): Patroni adopts a running
+	# server; only a port held by something else is in the way.
+	if ! node_is_running "$node"; then
+		node_wait_port_closed "$node" 20 || pg_die "port $(ha_pg_port "$name") is still taken"
+	fi
+	pg_log "$name: starting Patroni (REST $(ha_host "$name"):$(ha_rest_port "$name"), PostgreSQL :$(ha_pg_port "$name"))"
 	ha_patroni_command "$name"
 	# shellcheck disable=SC2016  # $$ and $1 belong to the inner sh
-	pg_as_owner setsid sh -c 'echo $$ > "$1"; shift; exec "$@"' _ "$node/patroni.pid" \
+	node_as_owner "$node" setsid sh -c 'echo $$ > "$1"; shift; exec "$@"' _ "$node/patroni.pid" \
 		"${HA_PATRONI_CMD[@]}" </dev/null >>"$node/patroni.log" 2>&1 &
 }
 
@@ -195,39 +207,94 @@ ha_node_stop() {
 	if [ -f "$node/node.conf" ]; then node_kill "$node"; fi
 }
 
-# ha_node_kill NAME: a crash of the whole node: kill -9 of Patroni, then of the postmaster's
-# process group (node_kill; Patroni starts the postmaster in its own session), then wait for
-# the port. Killing only Patroni would leave a primary running that nobody manages.
+# ha_node_kill NAME [agent|postgres]: a crash of the whole node: kill -9 of Patroni, then of the
+# postmaster's process group (node_kill; Patroni starts the postmaster in its own session), then
+# wait for the port. With a PART, that process alone: 'agent' leaves a server running that nobody
+# manages (its leader key expires; a frozen or dead agent is what Patroni's watchdog is for), and
+# 'postgres' a Patroni that restarts its server by itself.
 ha_node_kill() {
+	local name="$1" part="${2:-node}" node
+	node="$(ha_node_dir "$name")"
+	ha_part "$part" >/dev/null
+	if [ "$part" != postgres ]; then
+		if ha_pid_alive "$node/patroni.pid"; then kill -9 "$(cat "$node/patroni.pid")" 2>/dev/null || true; fi
+		rm -f "$node/patroni.pid"
+		[ "$part" = node ] || pg_event "$name's Patroni is down: killed; its PostgreSQL runs on unmanaged"
+	fi
+	if [ "$part" != agent ]; then node_kill "$node"; fi
+}
+
+# ha_part PART: node | agent | postgres — the whole node, its Patroni, its PostgreSQL.
+ha_part() {
+	case "$1" in
+		node | agent | postgres) echo "$1" ;;
+		*) pg_die "the part of a node is 'agent' (its Patroni) or 'postgres' (its server), not '$1'" ;;
+	esac
+}
+
+# ha_node_pause NAME [agent|postgres]: SIGSTOP of the whole node (Patroni and every server process),
+# or of one part: a frozen agent whose PostgreSQL runs on, or a hung server whose agent still talks
+# to etcd.
+ha_node_pause() {
+	local name="$1" part="${2:-node}" node
+	node="$(ha_node_dir "$name")"
+	ha_part "$part" >/dev/null
+	if [ "$part" != postgres ]; then
+		ha_pid_alive "$node/patroni.pid" || pg_die "$name's Patroni is not running"
+		kill -STOP "$(cat "$node/patroni.pid")"
+		[ "$part" = node ] || pg_event "$name's Patroni is frozen: SIGSTOP; its PostgreSQL runs on"
+	fi
+	if [ "$part" != agent ]; then node_pause "$node"; fi
+}
+
+# ha_node_resume NAME: SIGCONT of everything ha_node_pause may have stopped (idempotent).
+ha_node_resume() {
 	local name="$1" node
 	node="$(ha_node_dir "$name")"
-	if ha_pid_alive "$node/patroni.pid"; then kill -9 "$(cat "$node/patroni.pid")" 2>/dev/null || true; fi
-	rm -f "$node/patroni.pid"
-	node_kill "$node"
+	if ha_pid_alive "$node/patroni.pid"; then kill -CONT "$(cat "$node/patroni.pid")" 2>/dev/null || true; fi
+	node_resume "$node"
+}
+
+# ha_part_ports PART: the TCP ports a partition of that part of a node cuts: its PostgreSQL's
+# (every node's server port: what it serves and what its walreceiver or pg_rewind reaches), or its
+# agent's (every Patroni REST port and etcd's).
+ha_part_ports() {
+	local n ports=""
+	case "$(ha_part "$1")" in
+		postgres) for n in "${HA_NODES[@]}"; do ports+="${ports:+,}$(ha_pg_port "$n")"; done ;;
+		agent) for n in "${HA_NODES[@]}"; do ports+="${ports:+,}$(ha_rest_port "$n")"; done; ports+=",$HA_ETCD_PORT" ;;
+		node) ;;
+	esac
+	echo "$ports"
 }
 
 # ha_rest_code NAME PATH: HTTP status of GET PATH on the node's Patroni REST API ('-' when it
 # does not answer). Plain bash, so no curl is needed: /primary is 200 on the leader only,
 # /replica on a running replica only.
 ha_rest_code() {
-	local port code
+	local port code host
 	port="$(ha_rest_port "$1")"
-	code="$(
+	host="$(ha_host "$1")"
+	# Bounded as a whole: a connect to a node whose packets are dropped (a partition) would otherwise
+	# wait for TCP's own give-up, minutes; a frozen agent accepts and never answers.
+	# shellcheck disable=SC2016 # the inner shell's positional parameters
+	code="$(timeout 4 bash -c '
 		exec 2>/dev/null
-		exec 3<>"/dev/tcp/$PG_LISTEN/$port" || exit 1
-		printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$2" "$PG_LISTEN" >&3
+		exec 3<>"/dev/tcp/$0/$1" || exit 1
+		printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$2" "$0" >&3
 		read -r -t 3 _ code _ <&3 && echo "$code"
 		# Read the answer to its end: Patroni logs a traceback for a client that hangs up early.
-		while read -r -t 3 _; do :; done <&3
-	)" || true
+		while read -r -t 3 _; do :; done <&3' "$host" "$port" "$2")" || true
 	echo "${code:--}"
 }
 
 # ha_node_role NAME: primary | replica | down, in Patroni's own word (its REST API).
 ha_node_role() {
-	if [ "$(ha_rest_code "$1" /primary)" = 200 ]; then echo primary
-	elif [ "$(ha_rest_code "$1" /replica)" = 200 ]; then echo replica
-	else echo down; fi
+	case "$(ha_rest_code "$1" /primary)" in
+		200) echo primary ;;
+		-) echo down ;; # no answer: no second question (each waits for its bound on a cut-off node)
+		*) if [ "$(ha_rest_code "$1" /replica)" = 200 ]; then echo replica; else echo down; fi ;;
+	esac
 }
 
 # ha_leader: the node Patroni says is the primary now; empty when there is none.
@@ -310,22 +377,23 @@ ha_set_sync() {
 	pg_die "the leader did not apply synchronous_mode=$flag in 30 s"
 }
 
-# etcd_start: a single-node etcd for Patroni's leader key, data under HA_DIR/etcd.
+# etcd_start: a single-node etcd for Patroni's leader key, data under HA_DIR/etcd, on HA_ETCD_HOST
+# (PG_LISTEN; on a network the bridge's address, which every node's namespace reaches).
 etcd_start() {
-	local dir="$HA_DIR/etcd" url="http://$PG_LISTEN:$HA_ETCD_PORT" i
+	local dir="$HA_DIR/etcd" url="http://$HA_ETCD_HOST:$HA_ETCD_PORT" i
 	if ha_pid_alive "$HA_DIR/etcd.pid"; then return 0; fi
-	command -v etcd >/dev/null || pg_die "etcd not found: run bin/install-deps"
+	command -v etcd >/dev/null || pg_die "etcd not found: run bin/install-deps patroni"
 	mkdir -p "$dir" && chmod 0700 "$dir"
 	pg_log "etcd: client $url"
 	# ETCD_* variables would configure etcd too: a clean environment here as well.
 	setsid env -i PATH=/usr/bin:/bin etcd --name etcd0 --data-dir "$dir" \
 		--listen-client-urls "$url" --advertise-client-urls "$url" \
-		--listen-peer-urls "http://$PG_LISTEN:$HA_ETCD_PEER_PORT" \
-		--initial-advertise-peer-urls "http://$PG_LISTEN:$HA_ETCD_PEER_PORT" \
-		--initial-cluster "etcd0=http://$PG_LISTEN:$HA_ETCD_PEER_PORT" --initial-cluster-state new \
+		--listen-peer-urls "http://$HA_ETCD_HOST:$HA_ETCD_PEER_PORT" \
+		--initial-advertise-peer-urls "http://$HA_ETCD_HOST:$HA_ETCD_PEER_PORT" \
+		--initial-cluster "etcd0=http://$HA_ETCD_HOST:$HA_ETCD_PEER_PORT" --initial-cluster-state new \
 		</dev/null >>"$HA_DIR/etcd.log" 2>&1 &
 	echo $! >"$HA_DIR/etcd.pid"
-	for ((i = 0; i < 300; i++)); do port_open "$PG_LISTEN" "$HA_ETCD_PORT" && return 0; sleep 0.1; done
+	for ((i = 0; i < 300; i++)); do port_open "$HA_ETCD_HOST" "$HA_ETCD_PORT" && return 0; sleep 0.1; done
 	tail -n 20 "$HA_DIR/etcd.log" >&2
 	pg_die "etcd did not open $url in 30 s"
 }
@@ -345,11 +413,11 @@ ha_stop_pidfile() {
 
 # haproxy_write_config: HA_DIR/haproxy.cfg, with a primary port and a replicas port (see
 # cluster/patroni/haproxy.cfg), checked by haproxy itself. The nodes are reached at
-# HA_NODE_HOSTS (node1..node3's hosts, space-separated; default: PG_LISTEN for all three).
+# HA_NODE_HOSTS (node1..node3's hosts, space-separated; default: each one's ha_host).
 haproxy_write_config() {
 	local hosts servers="" n i=0
-	read -r -a hosts <<<"${HA_NODE_HOSTS:-$PG_LISTEN $PG_LISTEN $PG_LISTEN}"
-	command -v haproxy >/dev/null || pg_die "haproxy not found: run bin/install-deps"
+	read -r -a hosts <<<"${HA_NODE_HOSTS:-$(for n in "${HA_NODES[@]}"; do ha_host "$n"; done | tr '\n' ' ')}"
+	command -v haproxy >/dev/null || pg_die "haproxy not found: run bin/install-deps patroni"
 	for n in "${HA_NODES[@]}"; do
 		servers+="    server $n ${hosts[$i]}:$(ha_pg_port "$n") check port $(ha_rest_port "$n")"$'\n'
 		i=$((i + 1))
@@ -370,3 +438,47 @@ haproxy_start() {
 
 # haproxy_stop: stop HAProxy if it runs.
 haproxy_stop() { ha_stop_pidfile "$HA_DIR/haproxy.pid"; }
+
+# ha_set_failsafe on|off: Patroni's failsafe_mode (dynamic configuration, in etcd): with it on, a
+# leader that loses the DCS keeps its role as long as every member answers its REST API
+# (POST /failsafe); off, it demotes itself once it cannot renew the leader key.
+ha_set_failsafe() {
+	local flag
+	case "$1" in
+		on) flag=true ;; off) flag=false ;;
+		*) pg_die "failsafe must be 'on' or 'off', not '$1'" ;;
+	esac
+	ha_patronictl edit-config --force --quiet -s "failsafe_mode=$flag" >/dev/null
+	# Every member reads the new configuration from etcd at its next loop.
+	sleep $((HA_LOOP_WAIT + 1))
+	pg_event "failsafe_mode=$flag"
+}
+
+# ha_dcs stop|start: etcd stopped (data kept) or started again: the DCS gone, as a crash or an
+# outage of the etcd cluster looks to Patroni.
+ha_dcs() {
+	case "$1" in
+		stop) etcd_stop; pg_event "etcd stopped: the DCS is gone (ttl $HA_TTL s)" ;;
+		start)
+			if ha_pid_alive "$HA_DIR/etcd.pid"; then pg_log "etcd runs"; return 0; fi
+			etcd_start
+			pg_event "etcd started again" ;;
+		*) pg_die "dcs: 'stop' or 'start', not '$1'" ;;
+	esac
+}
+
+# ha_pause_replay NAME: NAME's WAL replay paused (node_pause_replay) under Patroni's maintenance mode:
+# Patroni 3.0 resumes a paused replay in every loop otherwise (handle_parameter_change, for PostgreSQL
+# 14+'s pause on a parameter change), and its own acceptance test pauses replay the same way. While
+# the cluster is in maintenance mode Patroni fails nothing over.
+ha_pause_replay() {
+	ha_patronictl pause --wait >/dev/null
+	pg_event "Patroni in maintenance mode (patronictl pause): it would resume the replay otherwise"
+	node_pause_replay "$(ha_node_dir "$1")"
+}
+
+# ha_resume_replay NAME: undo ha_pause_replay (idempotent).
+ha_resume_replay() {
+	node_resume_replay "$(ha_node_dir "$1")"
+	if ha_patronictl resume --wait >/dev/null 2>&1; then pg_event "Patroni manages the cluster again (patronictl resume)"; fi
+}

@@ -10,6 +10,10 @@ import java.util.regex.Pattern;
  *
  * <p>An LSN is an unsigned 64-bit number: every comparison here is unsigned, so
  * {@code FFFFFFFF/FFFFFFFF} is the largest position, not -1.
+ *
+ * <p>{@code <timeline>/0/0} — a position no commit has — stands for a write committed on that
+ * timeline whose position could not be read (the primary failed right after the commit): only the
+ * primary of that timeline, or of a later one, surely holds it ({@link #positionUnknown}).
  */
 public record ConsistencyToken(int timeline, long lsn) {
 
@@ -38,6 +42,16 @@ public record ConsistencyToken(int timeline, long lsn) {
 
     public static String formatLsn(long lsn) {
         return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+    }
+
+    /** A write committed on {@code timeline} at a position that could not be read. */
+    public static ConsistencyToken positionUnknown(int timeline) {
+        return new ConsistencyToken(timeline, 0);
+    }
+
+    /** Whether this stands for a commit whose position is unknown: only a primary surely holds it. */
+    public boolean isPositionUnknown() {
+        return lsn == 0;
     }
 
     /** Whether a server that has replayed up to {@code replayLsn} holds this position. */

@@ -47,6 +47,15 @@ class ConsistencyTokenTest {
     }
 
     @Test
+    void aCommitWhosePositionIsUnknownIsPositionZeroOfItsTimeline() {
+        ConsistencyToken unknown = ConsistencyToken.positionUnknown(2);
+        assertThat(unknown).hasToString("00000002/0/0");
+        assertThat(ConsistencyToken.parse("00000002/0/0").isPositionUnknown()).isTrue();
+        assertThat(ConsistencyToken.parse("00000002/0/1").isPositionUnknown()).isFalse();
+        assertThat(ConsistencyToken.parse("00000002/0/3000148").isAfter(unknown)).as("any later commit covers it").isTrue();
+    }
+
+    @Test
     void refusesWhatWasNeverIssued() {
         for (String bad : new String[] {"", "yesterday", "1/0/1", "00000001/0", "00000001/123456789/1",
                 "00000001/0/1/2", "0000000G/0/1", "00000001/-1/1", "00000000/0/1"}) {

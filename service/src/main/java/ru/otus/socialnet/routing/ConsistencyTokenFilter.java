@@ -16,7 +16,7 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 
 import ru.otus.socialnet.consistency.ConsistencyToken;
 import ru.otus.socialnet.routing.consistency.ConsistencyContext;
-import ru.otus.socialnet.routing.nodes.ClusterMonitor;
+import ru.otus.socialnet.routing.nodes.ClusterPositions;
 import ru.otus.socialnet.system.ApiException;
 
 /**
@@ -31,10 +31,10 @@ import ru.otus.socialnet.system.ApiException;
 class ConsistencyTokenFilter extends OncePerRequestFilter {
 
     private final HandlerExceptionResolver errors;
-    private final ClusterMonitor cluster;
+    private final ClusterPositions cluster;
 
     ConsistencyTokenFilter(@Qualifier("handlerExceptionResolver") HandlerExceptionResolver errors,
-                           ClusterMonitor cluster) {
+                           ClusterPositions cluster) {
         this.errors = errors;
         this.cluster = cluster;
     }

@@ -18,6 +18,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import ru.otus.socialnet.routing.ReadWriteRoutingDataSource.Route;
 import ru.otus.socialnet.routing.nodes.ClusterMonitor;
+import ru.otus.socialnet.routing.nodes.ClusterPositions;
 import ru.otus.socialnet.routing.nodes.MigrationDataSource;
 import ru.otus.socialnet.routing.nodes.PgProperties;
 import ru.otus.socialnet.routing.nodes.ReadRouter;
@@ -48,10 +49,16 @@ public class RoutingConfiguration {
         return new ClusterMonitor(pg, routing, metrics);
     }
 
+    /** Whether a client's token can be from here; where a commit landed when its connection could not tell. */
+    @Bean
+    ClusterPositions clusterPositions(ClusterMonitor monitor, RoutingMetrics metrics) {
+        return new ClusterPositions(monitor, metrics);
+    }
+
     /** Writes go to the primary the monitor chose. */
     @Bean
-    WriteRouter writeRouter(ClusterMonitor monitor, RoutingMetrics metrics) {
-        return new WriteRouter(monitor, metrics);
+    WriteRouter writeRouter(ClusterMonitor monitor, ClusterPositions positions, RoutingMetrics metrics) {
+        return new WriteRouter(monitor, positions, metrics);
     }
 
     /** Flyway migrates the primary the monitor chose, without the requests' timeouts. */

@@ -32,6 +32,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 
+import ru.otus.socialnet.routing.nodes.NodeFailure;
 import ru.otus.socialnet.routing.transactions.CommitOutcomeUnknownException;
 
 /**
@@ -105,6 +106,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> handleUnexpected(Exception ex, HttpServletRequest request) {
+        if (NodeFailure.isSchemaMissing(ex)) {
+            // A table or column is not there: the schema is not in place on this database (re-created
+            // under the service); it is being brought up to date. Not the client's fault, nor a bug.
+            return handleDatabaseDown(ex, request);
+        }
         log.error("unexpected failure", ex);
         return answer(ApiError.INTERNAL, "internal error", new HttpHeaders(), request);
     }

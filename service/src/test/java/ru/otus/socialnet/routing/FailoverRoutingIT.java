@@ -19,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 
 import ru.otus.socialnet.cluster.ClusterControl;
 import ru.otus.socialnet.testsupport.Api;
+import ru.otus.socialnet.testsupport.ClusterTest;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 import ru.otus.socialnet.testsupport.TestCluster;
 
@@ -40,11 +41,7 @@ class FailoverRoutingIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("pg.authority.master", failoverCluster::allAuthorities);
-        registry.add("pg.authority.replica", failoverCluster::replicaAuthorities);
-        registry.add("pg.database", () -> TestCluster.DATABASE);
-        registry.add("pg.user", () -> TestCluster.APP_USER);
-        registry.add("pg.password", () -> TestCluster.APP_PASSWORD);
+        ClusterTest.followingEveryNode(failoverCluster, registry);
     }
 
     @AfterAll

@@ -25,8 +25,10 @@ import ru.otus.socialnet.testsupport.TestCluster.Node;
 /**
  * One request, one user — even when the COMMIT's outcome is unknown, and across the client's own
  * resends. The cut-off commit is made the way it happens for real: quorum commit with both standbys
- * down parks the commit in SyncRep (already durable on the primary), and the session is terminated
- * there. Every count is the primary's own.
+ * hung (their WAL senders still count as streaming, so the write is taken — a write that races the
+ * standbys' loss) parks the commit in SyncRep (already durable on the primary), and the session is
+ * terminated there. (With both standbys stopped the write is refused up front: QuorumWithoutStandbyIT.)
+ * Every count is the primary's own.
  */
 class ExactlyOnceRegistrationIT extends ReplicatedServiceTest {
 
@@ -38,8 +40,8 @@ class ExactlyOnceRegistrationIT extends ReplicatedServiceTest {
     @AfterEach
     void restoreCluster() {
         cluster.cli("sync", "async"); // also releases any commit still waiting for a standby
-        cluster.start(Node.REPLICA1);
-        cluster.start(Node.REPLICA2);
+        cluster.resume(Node.REPLICA1);
+        cluster.resume(Node.REPLICA2);
         client.shutdownNow();
         cluster.awaitReplicasCaughtUp();
     }
@@ -49,7 +51,7 @@ class ExactlyOnceRegistrationIT extends ReplicatedServiceTest {
         String marker = unique("Обрыв");
         Future<Api.Response> answer = registerWhileStandbysAreDown(marker, null);
         cutOffTheCommitWaitingForAStandby();
-        cluster.start(Node.REPLICA1); // the service can now confirm what the cut-off commit stored
+        cluster.resume(Node.REPLICA1); // the service can now confirm what the cut-off commit stored
 
         Api.Response r = answer.get(60, TimeUnit.SECONDS);
         assertThat(rowsWith(marker)).as("users stored for the one request").isEqualTo(1);
@@ -72,7 +74,7 @@ class ExactlyOnceRegistrationIT extends ReplicatedServiceTest {
         assertThat(r.text("message")).contains(KEY, key);
         assertThat(rowsWith(marker)).isEqualTo(1);
 
-        cluster.start(Node.REPLICA1);
+        cluster.resume(Node.REPLICA1);
         Api.Response resent = register(marker, key);
         assertThat(resent.status()).as(resent.raw().body()).isEqualTo(200);
         assertThat(resent.text("user_id")).isEqualTo(Long.toString(idOf(marker)));
@@ -141,8 +143,9 @@ class ExactlyOnceRegistrationIT extends ReplicatedServiceTest {
 
     private Future<Api.Response> registerWhileStandbysAreDown(String marker, String key) {
         cluster.cli("sync", "quorum");
-        cluster.stop(Node.REPLICA1);
-        cluster.stop(Node.REPLICA2);
+        cluster.awaitReplicasCaughtUp(); // both confirm commits again before they hang
+        cluster.pause(Node.REPLICA1);
+        cluster.pause(Node.REPLICA2);
         return client.submit(() -> register(marker, key));
     }
 

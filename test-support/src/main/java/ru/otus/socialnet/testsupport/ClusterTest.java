@@ -43,8 +43,22 @@ public abstract class ClusterTest {
         registry.add("pg.authority.replica", () -> "");
     }
 
+    /**
+     * The service on a cluster of its own ({@code c}), configured the way {@code bin/cluster env}
+     * configures it: every node may be the primary, the replicas read.
+     */
+    public static void followingEveryNode(TestCluster c, DynamicPropertyRegistry registry) {
+        registry.add("pg.authority.master", c::allAuthorities);
+        registry.add("pg.authority.replica", c::replicaAuthorities);
+        credentials(registry);
+    }
+
     private static void common(DynamicPropertyRegistry registry) {
         registry.add("pg.authority.master", () -> cluster.authority(TestCluster.Node.PRIMARY));
+        credentials(registry);
+    }
+
+    private static void credentials(DynamicPropertyRegistry registry) {
         registry.add("pg.database", () -> TestCluster.DATABASE);
         registry.add("pg.user", () -> TestCluster.APP_USER);
         registry.add("pg.password", () -> TestCluster.APP_PASSWORD);

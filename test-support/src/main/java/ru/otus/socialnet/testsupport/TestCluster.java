@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import ru.otus.socialnet.cluster.ClusterControl;
 
@@ -19,18 +21,19 @@ import ru.otus.socialnet.cluster.ClusterControl;
  * The real cluster the tests run against: a primary and two streaming replicas, started once per
  * test JVM by {@code bin/cluster} (the same script users run) and wiped when the JVM exits.
  * It listens on its own ports (25432-25434 by default) so it never touches a developer's cluster.
+ * A cluster of its own ({@link #startNew(String, int, int)}) may have 1 to 4 replicas, replica1..N
+ * on the next ports; its nodes are addressed by name ({@link #nodeNames()}).
  */
 public final class TestCluster {
 
+    /** The nodes of a cluster with the default two replicas, by their {@code bin/cluster} names. */
     public enum Node {
-        PRIMARY("primary", 0), REPLICA1("replica1", 1), REPLICA2("replica2", 2);
+        PRIMARY("primary"), REPLICA1("replica1"), REPLICA2("replica2");
 
         public final String cliName;
-        final int offset;
 
-        Node(String cliName, int offset) {
+        Node(String cliName) {
             this.cliName = cliName;
-            this.offset = offset;
         }
     }
 
@@ -44,12 +47,14 @@ public final class TestCluster {
     private final Path repo;
     private final Path dir;
     private final int basePort;
+    private final int replicas;
     private final ClusterControl control;
 
-    private TestCluster(Path repo, Path dir, int basePort) {
+    private TestCluster(Path repo, Path dir, int basePort, int replicas) {
         this.repo = repo;
         this.dir = dir;
         this.basePort = basePort;
+        this.replicas = replicas;
         this.control = ClusterControl.capturingStderr(List.of(repo.resolve("bin/cluster").toString()),
                 cliEnvironment(), Duration.ofSeconds(180));
     }
@@ -68,7 +73,15 @@ public final class TestCluster {
      * or earlier by {@link #wipe()}.
      */
     public static TestCluster startNew(String name, int portOffset) {
-        TestCluster cluster = empty(name, portOffset);
+        return startNew(name, portOffset, 2);
+    }
+
+    /**
+     * {@link #startNew(String, int)} with REPLICAS standbys (1 to 4, {@code PGCLUSTER_REPLICAS}):
+     * its ports are the shared cluster's + {@code portOffset} .. + {@code portOffset + REPLICAS}.
+     */
+    public static TestCluster startNew(String name, int portOffset, int replicas) {
+        TestCluster cluster = empty(name, portOffset, replicas);
         long start = System.nanoTime();
         cluster.cli("up");
         System.out.printf("%s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
@@ -80,10 +93,14 @@ public final class TestCluster {
      * that brings its nodes up some other way (the compose entrypoint, say).
      */
     public static TestCluster empty(String name, int portOffset) {
+        return empty(name, portOffset, 2);
+    }
+
+    private static TestCluster empty(String name, int portOffset, int replicas) {
         Path repo = Path.of("").toAbsolutePath();
         int port = Integer.parseInt(System.getProperty("test.cluster.port",
                 System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432"))) + portOffset;
-        TestCluster cluster = new TestCluster(repo, repo.resolve("target/" + name), port);
+        TestCluster cluster = new TestCluster(repo, repo.resolve("target/" + name), port, replicas);
         cluster.cli("wipe");
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::wipe));
         return cluster;
@@ -103,7 +120,18 @@ public final class TestCluster {
 
     /** The environment bin/cluster needs to address this cluster. */
     public Map<String, String> cliEnvironment() {
-        return Map.of("PGCLUSTER_DIR", dir.toString(), "PGCLUSTER_PORT", Integer.toString(basePort));
+        return Map.of("PGCLUSTER_DIR", dir.toString(), "PGCLUSTER_PORT", Integer.toString(basePort),
+                "PGCLUSTER_REPLICAS", Integer.toString(replicas));
+    }
+
+    /** The names of the standbys it was created with: replica1 .. replicaN. */
+    public List<String> replicaNames() {
+        return IntStream.rangeClosed(1, replicas).mapToObj(k -> "replica" + k).toList();
+    }
+
+    /** Every node's name, as {@code bin/cluster} knows it: primary, then replica1 .. replicaN. */
+    public List<String> nodeNames() {
+        return Stream.concat(Stream.of("primary"), replicaNames().stream()).toList();
     }
 
     /** Every node as a candidate primary, the way the service is configured to follow a failover. */
@@ -112,15 +140,29 @@ public final class TestCluster {
     }
 
     public int port(Node node) {
-        return basePort + node.offset;
+        return port(node.cliName);
+    }
+
+    /** The port of the node NAME: the primary's, + K for replica K. */
+    public int port(String name) {
+        int index = nodeNames().indexOf(name);
+        if (index < 0) {
+            throw new IllegalArgumentException("no node " + name + " in " + nodeNames());
+        }
+        return basePort + index;
     }
 
     public String authority(Node node) {
-        return "127.0.0.1:" + port(node);
+        return authority(node.cliName);
     }
 
+    public String authority(String name) {
+        return "127.0.0.1:" + port(name);
+    }
+
+    /** Every standby's authority, comma-separated (PG_AUTHORITY_REPLICA). */
     public String replicaAuthorities() {
-        return authority(Node.REPLICA1) + "," + authority(Node.REPLICA2);
+        return String.join(",", replicaNames().stream().map(this::authority).toList());
     }
 
     /**
@@ -185,8 +227,12 @@ public final class TestCluster {
 
     /** The node's role as bin/cluster reports it: primary, replica or down. */
     public String role(Node node) {
-        return control.nodes().stream().filter(n -> n.name().equals(node.cliName)).map(ClusterControl.Node::role)
-                .findFirst().orElseThrow(() -> new IllegalStateException("bin/cluster nodes does not list " + node.cliName));
+        return role(node.cliName);
+    }
+
+    public String role(String name) {
+        return control.nodes().stream().filter(n -> n.name().equals(name)).map(ClusterControl.Node::role)
+                .findFirst().orElseThrow(() -> new IllegalStateException("bin/cluster nodes does not list " + name));
     }
 
     /** The node's directory (node.conf, data/, postgres.log), as bin/cluster lays it out. */
@@ -227,26 +273,38 @@ public final class TestCluster {
 
     /** Runs one statement on the node as the superuser. */
     public void execute(Node node, String sql) {
-        try (Connection c = superuser(node); Statement st = c.createStatement()) {
+        execute(node.cliName, sql);
+    }
+
+    public void execute(String name, String sql) {
+        try (Connection c = superuser(name); Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException(node + ": " + e.getMessage(), e);
+            throw new IllegalStateException(name + ": " + e.getMessage(), e);
         }
     }
 
     /** A superuser connection to one node (for the servers' own counters and admin functions). */
     public Connection superuser(Node node) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + authority(node) + "/" + DATABASE,
+        return superuser(node.cliName);
+    }
+
+    public Connection superuser(String name) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + authority(name) + "/" + DATABASE,
                 "postgres", SUPERUSER_PASSWORD);
     }
 
     /** A single number from one node, e.g. {@code SELECT count(*) ...}. */
     public long queryLong(Node node, String sql) {
-        try (Connection c = superuser(node); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        return queryLong(node.cliName, sql);
+    }
+
+    public long queryLong(String name, String sql) {
+        try (Connection c = superuser(name); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
-            throw new IllegalStateException(node + ": " + e.getMessage(), e);
+            throw new IllegalStateException(name + ": " + e.getMessage(), e);
         }
     }
 
@@ -255,25 +313,33 @@ public final class TestCluster {
      * own pg_stat_statements: the server's word for where a query ran, not the router's.
      */
     public long statementCalls(Node node, String fragment) {
+        return statementCalls(node.cliName, fragment);
+    }
+
+    public long statementCalls(String name, String fragment) {
         String escaped = fragment.replace("'", "''");
-        return queryLong(node, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%"
+        return queryLong(name, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%"
                 + escaped.replace("%", "\\%").replace("_", "\\_") + "%'");
     }
 
-    /** Waits until both replicas have replayed everything the primary has written so far. */
+    /** Waits until every replica has replayed everything the primary has written so far. */
     public void awaitReplicasCaughtUp() {
         awaitReplicasCaughtUp(Node.PRIMARY);
     }
 
-    /** Waits until two standbys stream from {@code primary} (the primary now, after a failover, say) and have replayed all it wrote so far. */
+    /** Waits until every other node streams from {@code primary} (the primary now, after a failover, say) and has replayed all it wrote so far. */
     public void awaitReplicasCaughtUp(Node primary) {
+        awaitReplicasCaughtUp(primary.cliName);
+    }
+
+    public void awaitReplicasCaughtUp(String primary) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             long behind = queryLong(primary, """
                     SELECT count(*) FROM pg_stat_replication
                      WHERE state <> 'streaming' OR replay_lsn < pg_current_wal_lsn()""");
             long streaming = queryLong(primary, "SELECT count(*) FROM pg_stat_replication");
-            if (behind == 0 && streaming == 2) {
+            if (behind == 0 && streaming == replicas) {
                 return;
             }
             sleep(50);

@@ -15,6 +15,10 @@ public final class TestNetworks {
     public static final String CAMPAIGN_TEST_SUBNET = "198.18.3";
     public static final String CAMPAIGN_TEST_PREFIX = "snrc";
 
+    /** PatroniChaosCampaignIT's. */
+    public static final String PATRONI_CAMPAIGN_TEST_SUBNET = "198.18.4";
+    public static final String PATRONI_CAMPAIGN_TEST_PREFIX = "snrh";
+
     private TestNetworks() {
     }
 }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +41,11 @@ public final class CommitPosition {
 
     /**
      * The connection, reporting each commit's position to the request's {@link ConsistencyContext}.
-     * Outside a request it is returned as is: nobody would use the position.
+     * Outside a request it is returned as is: nobody would use the position. When the position
+     * cannot be read on the connection right after its commit (it failed under it), {@code otherwise}
+     * says where the commit is — never nothing: the client must still read its write.
      */
-    public static Connection reporting(Connection primary) {
+    public static Connection reporting(Connection primary, Supplier<ConsistencyToken> otherwise) {
         if (!ConsistencyContext.isOpen()) {
             return primary;
         }
@@ -60,12 +63,14 @@ public final class CommitPosition {
                 throw e.getCause();
             }
             if (method.getName().equals("commit")) {
+                ConsistencyToken position;
                 try {
-                    ConsistencyContext.committed(read(primary));
+                    position = read(primary);
                 } catch (SQLException e) {
-                    // The commit stands; the client just gets no token for it this time.
-                    log.warn("committed, but could not read the WAL position: {}", e.getMessage());
+                    log.warn("committed, but the connection could not tell the WAL position: {}", e.getMessage());
+                    position = otherwise.get();
                 }
+                ConsistencyContext.committed(position);
             }
             return result;
         };

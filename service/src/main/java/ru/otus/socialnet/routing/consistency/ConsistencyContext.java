@@ -45,7 +45,11 @@ public final class ConsistencyContext {
     static void committed(ConsistencyToken position) {
         ConsistencyContext context = CURRENT.get();
         if (context != null) {
-            context.floor = position.max(context.floor);
+            // A commit at an unknown position is later than any floor of its timeline or an older
+            // one, yet compares as the smallest: it is the floor now (the primary serves it).
+            boolean unknownAndLatest = position.isPositionUnknown()
+                    && (context.floor == null || context.floor.timeline() <= position.timeline());
+            context.floor = unknownAndLatest ? position : position.max(context.floor);
             context.onCommit.accept(context.floor);
         }
     }

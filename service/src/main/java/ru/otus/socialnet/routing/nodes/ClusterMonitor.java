@@ -1,23 +1,23 @@
 package ru.otus.socialnet.routing.nodes;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.SQLExceptionOverride;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import ru.otus.socialnet.consistency.ConsistencyToken;
-import ru.otus.socialnet.routing.consistency.CommitPosition;
 
 /**
  * Watches every node named in {@code PG_AUTHORITY_*} and decides, from what the servers say, which
@@ -28,13 +28,9 @@ import ru.otus.socialnet.routing.consistency.CommitPosition;
  * others, and a busy request pool never looks like a dead node. A request that finds a node failing
  * reports it ({@link #nodeFailed}): the node is out at once and re-probed right away.
  *
- * <p>Fencing: the monitor remembers the newest timeline it has seen (on a primary, on a standby's WAL
- * receiver, in any node's last checkpoint, or — where the role may list pg_wal — in any node's
- * timeline history files, which survive a restart of the service). A primary on an older timeline — a former primary
- * started again after a failover — is fenced: never written to. With two primaries on the newest
- * timeline, writes stay where they are (or go to the one further ahead), and the other is fenced.
- * The memory lasts as long as the service runs; a re-initialised cluster (a new system identifier on
- * every answering node) resets it.
+ * <p>The roles themselves — one cluster, the newest timeline, fencing, who follows the primary —
+ * are decided by {@link RoleDecision} from the probes alone; the monitor keeps its memory between
+ * decisions for as long as the service runs.
  */
 public final class ClusterMonitor implements AutoCloseable {
 
@@ -45,37 +41,45 @@ public final class ClusterMonitor implements AutoCloseable {
     private final RoutingProperties settings;
     private final RoutingMetrics metrics;
     private final WalHistory history = new WalHistory(600);
+    private final SchemaGate schema = new SchemaGate();
     private final ScheduledExecutorService scheduler;
+    private final AbandonedSessions abandoned;
 
     private volatile Topology topology = Topology.NONE;
-    private long systemId;
-    private int newestTimeline;
+    private RoleDecision.Memory memory = RoleDecision.Memory.NONE;
     private volatile boolean warnedAboutReceiverVisibility;
+    private volatile boolean warnedAboutSyncVisibility;
+    private final Object catchUpLock = new Object();
+    private CompletableFuture<Void> catchUpRound;
+    private long catchUpStartedNanos;
+    private final AtomicLong lastAskedProbeNanos = new AtomicLong(System.nanoTime());
 
     public ClusterMonitor(PgProperties pg, RoutingProperties settings, RoutingMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
         this.readsOnStandbys = pg.authority().readsOnStandbys();
-        List<Node> all = new ArrayList<>();
-        for (HostPort address : pg.authority().nodes()) {
-            Node node = new Node(address, settings, metrics);
-            node.attach(NodePools.create(address, pg, reporterFor(node)));
-            metrics.watch(node);
-            all.add(node);
-        }
-        this.nodes = List.copyOf(all);
+        List<HostPort> addresses = pg.authority().nodes();
         AtomicInteger n = new AtomicInteger();
         // one thread per node for the periodic probes, one more for probes asked for by requests
-        this.scheduler = Executors.newScheduledThreadPool(nodes.size() + 1, r -> {
+        this.scheduler = Executors.newScheduledThreadPool(addresses.size() + 1, r -> {
             Thread t = new Thread(r, "cluster-monitor-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        this.abandoned = new AbandonedSessions(scheduler, metrics);
+        List<Node> all = new ArrayList<>();
+        for (HostPort address : addresses) {
+            Node node = new Node(address, settings, metrics);
+            node.attach(NodePools.create(address, pg, reporterFor(node), pid -> abandoned.end(node, pid)));
+            metrics.watch(node);
+            all.add(node);
+        }
+        this.nodes = List.copyOf(all);
     }
 
     /** Probes every node once, in parallel (so the first requests route on facts), then keeps probing. */
     public void start() {
-        nodes.parallelStream().forEach(this::probe);
+        probeAll();
         log.info("nodes: {}; reads go to {}", nodes, readsOnStandbys ? "the standbys of the primary"
                 : "the primary (PG_AUTHORITY_REPLICA is empty)");
         long every = settings.monitorInterval().toMillis();
@@ -105,8 +109,14 @@ public final class ClusterMonitor implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return topology.primary();
             }
-            nodes.parallelStream().forEach(this::probe);
+            probeAll();
         }
+    }
+
+    /** Probes every node now, in parallel; returns the topology decided from those probes. */
+    public Topology probeAll() {
+        nodes.parallelStream().forEach(this::probe);
+        return topology;
     }
 
     public Topology topology() {
@@ -115,6 +125,11 @@ public final class ClusterMonitor implements AutoCloseable {
 
     public boolean readsOnStandbys() {
         return readsOnStandbys;
+    }
+
+    /** Whether the schema is in place on the cluster followed: requests are served only then. */
+    public SchemaGate schema() {
+        return schema;
     }
 
     /**
@@ -138,24 +153,45 @@ public final class ClusterMonitor implements AutoCloseable {
     }
 
     /**
-     * Whether {@code token} can have been issued by this cluster: it is not ahead of the primary's
-     * position (asked afresh when the last probe is behind the token). When no primary answers it
-     * cannot be told, and counts as possible: the read then looks for a node that has it.
+     * Like {@link #probeSoon}, at most once per {@code every} whatever the number of requests asking:
+     * for a refusal the next probe may lift (writes refused while no standby can confirm a commit),
+     * so writes are taken again within about that long of a standby's return, not a monitor tick.
      */
-    public boolean couldHaveIssued(ConsistencyToken token) {
-        Topology t = topology;
-        if (t.lastPrimaryPosition() != null && !token.isAfter(t.lastPrimaryPosition())) {
-            return true;
+    void probeSoonAtMostEvery(Node node, Duration every) {
+        long now = System.nanoTime();
+        long last = lastAskedProbeNanos.get();
+        if (now - last >= every.toNanos() && lastAskedProbeNanos.compareAndSet(last, now)) {
+            probeSoon(node);
         }
-        Node primary = t.primary();
-        if (primary == null) {
-            return true;
+    }
+
+    /**
+     * Probes every node at once and waits up to {@code pg.routing.token-wait} for the round: one
+     * round at a time, shared by the requests that ask meanwhile, and no sooner than token-wait
+     * after the last (a stream of tokens from a timeline that does not exist probes no faster).
+     * For a request that met news this instance may have missed: a token of a newer timeline.
+     */
+    Topology catchUp() {
+        CompletableFuture<Void> round;
+        synchronized (catchUpLock) {
+            long now = System.nanoTime();
+            round = catchUpRound;
+            if (round == null || (round.isDone() && now - catchUpStartedNanos >= settings.tokenWait().toNanos())) {
+                catchUpStartedNanos = now;
+                round = CompletableFuture.allOf(nodes.stream()
+                        .map(n -> CompletableFuture.runAsync(() -> probe(n), scheduler))
+                        .toArray(CompletableFuture[]::new));
+                catchUpRound = round;
+            }
         }
-        try (Connection c = primary.pools().read()) {
-            return !token.isAfter(CommitPosition.read(c));
-        } catch (SQLException e) {
-            return true;
+        try {
+            round.get(settings.tokenWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.debug("catching up with a newer timeline: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        return topology;
     }
 
     /**
@@ -176,6 +212,9 @@ public final class ClusterMonitor implements AutoCloseable {
         @java.lang.Override
         public Override adjudicate(SQLException failure) {
             NodeFailure verdict = NodeFailure.of(failure);
+            if (NodeFailure.isSchemaMissing(failure)) {
+                schema.relationMissing(node.name(), failure.getMessage());
+            }
             if (verdict.nodeIsDown()) {
                 nodeFailed(node, verdict.name().toLowerCase().replace('_', ' ') + ": " + failure.getMessage());
             }
@@ -204,118 +243,73 @@ public final class ClusterMonitor implements AutoCloseable {
         recompute();
     }
 
-    /** Decides every node's role from the latest probes; publishes a new {@link Topology}. */
+    /**
+     * Decides every node's role from the latest probes ({@link RoleDecision}), applies the verdicts
+     * to the nodes and publishes a new {@link Topology}.
+     */
     synchronized void recompute() {
         List<Node> answering = nodes.stream().filter(n -> n.probe() != null && !n.isBanned()).toList();
-        List<Node> ours = sameCluster(answering);
-        for (Node n : ours) {
-            newestTimeline = Math.max(newestTimeline, n.probe().newestTimelineSeen());
+        RoleDecision.Decision decision = RoleDecision.decide(memory,
+                answering.stream().map(n -> new RoleDecision.Seen(n.name(), n.probe())).toList());
+        if (decision.forgotten() != 0) {
+            log.warn("no node answers with system identifier {} any more; {} does: the cluster was "
+                    + "re-initialised, the timeline memory starts again", decision.forgotten(), decision.memory().systemId());
         }
-        Node current = choosePrimary(ours);
-        long now = System.nanoTime();
-        ConsistencyToken position = topology.lastPrimaryPosition();
+        memory = decision.memory();
+        Node current = answering.stream().filter(n -> n.name().equals(decision.primary())).findFirst().orElse(null);
+        if (current != null && current != topology.primary()) {
+            log.info("writes go to {} (primary on timeline {})", current.name(), current.probe().timeline());
+            history.clear();
+        }
         if (current != null) {
-            if (current != topology.primary()) {
-                log.info("writes go to {} (primary on timeline {})", current.name(), current.probe().timeline());
-                history.clear();
-            }
-            position = current.probe().position();
-            history.record(current.probe().takenAtNanos(), position.lsn());
+            history.record(current.probe().takenAtNanos(), current.probe().currentLsn());
         }
-        for (Node n : ours) {
-            if (!n.probe().inRecovery()) {
-                n.primary(n == current, n == current ? "primary on timeline " + n.probe().timeline()
-                        : fencedBecause(n, current));
-            } else {
-                decideStandby(n, current, now);
-            }
+        long now = System.nanoTime();
+        for (Node n : answering) {
+            apply(n, decision.of(n.name()), now);
         }
+        List<Node> ours = answering.stream().filter(n -> decision.of(n.name()).role() != RoleDecision.Role.FOREIGN).toList();
         List<Node> inRotation = ours.stream().filter(Node::inRotation).toList();
         List<Node> standbys = ours.stream().filter(Node::answeringStandby).toList();
         List<Node> fenced = ours.stream().filter(n -> n.state() == Node.State.FENCED).toList();
-        topology = new Topology(current, inRotation, standbys, fenced, position, newestTimeline);
-    }
-
-    /** The answering nodes of the cluster the service knows (one system identifier). */
-    private List<Node> sameCluster(List<Node> answering) {
-        if (answering.isEmpty()) {
-            return answering;
-        }
-        if (answering.stream().noneMatch(n -> n.probe().systemId() == systemId)) {
-            long seen = answering.get(0).probe().systemId();
-            if (systemId != 0) {
-                log.warn("no node answers with system identifier {} any more; {} does: the cluster was "
-                        + "re-initialised, the timeline memory starts again", systemId, seen);
-            }
-            systemId = seen;
-            newestTimeline = 0;
-        }
-        List<Node> ours = new ArrayList<>();
-        for (Node n : answering) {
-            if (n.probe().systemId() == systemId) {
-                ours.add(n);
-            } else {
-                n.standby(-1, null, false, "belongs to another cluster (system identifier "
-                        + n.probe().systemId() + ", not " + systemId + "): never used");
+        if (!Objects.equals(decision.writesRefused(), topology.writesRefused())) {
+            if (decision.writesRefused() != null) {
+                log.warn("writes refused: {}", decision.writesRefused());
+            } else if (current != null && current == topology.primary()) {
+                log.info("writes taken again: the primary's commits can be acknowledged");
             }
         }
-        return ours;
+        topology = new Topology(current, inRotation, standbys, fenced, memory.lastPrimaryPosition(),
+                memory.newestTimeline(), decision.writesRefused(), memory.systemId());
     }
 
-    /**
-     * The primary to write to: one on the newest timeline seen. The current one keeps the writes
-     * while it qualifies; otherwise the one with the most WAL.
-     */
-    private Node choosePrimary(List<Node> ours) {
-        List<Node> eligible = ours.stream()
-                .filter(n -> !n.probe().inRecovery() && n.probe().timeline() == newestTimeline).toList();
-        Node current = topology.primary();
-        if (current != null && eligible.contains(current)) {
-            return current;
+    private void apply(Node n, RoleDecision.Verdict verdict, long now) {
+        switch (verdict.role()) {
+            case PRIMARY, FENCED -> {
+                SyncCommit sync = n.probe().syncCommit();
+                if (sync != null && sync.required() > 0 && !sync.visible() && !warnedAboutSyncVisibility) {
+                    warnedAboutSyncVisibility = true;
+                    log.warn("the primary's commits wait for standbys (synchronous_standby_names = '{}'), and the "
+                            + "application role cannot see which standbys can confirm them (it lacks pg_read_all_stats): "
+                            + "writes are not refused up front while none can; each then waits its socket timeout. "
+                            + "GRANT pg_read_all_stats TO <the application role>;", sync.standbyNames());
+                }
+                n.primary(verdict.role() == RoleDecision.Role.PRIMARY, verdict.reason());
+            }
+            case FOREIGN -> n.standby(-1, null, false, verdict.reason());
+            case STANDBY -> {
+                Probe p = n.probe();
+                if (!p.receiverVisible() && !warnedAboutReceiverVisibility) {
+                    warnedAboutReceiverVisibility = true;
+                    log.warn("the application role cannot read pg_stat_wal_receiver's status (it lacks pg_read_all_stats): "
+                            + "standbys are judged by their replay lag only. For earlier detection of a standby that stopped "
+                            + "streaming: GRANT pg_read_all_stats TO <the application role>;");
+                }
+                // With no primary the standby's last lag figures stand (null lag, -1 bytes).
+                Duration lag = verdict.lagBytes() < 0 ? null : history.lagOf(p.replayLsn(), now);
+                n.standby(verdict.lagBytes(), lag, verdict.following(), verdict.reason());
+            }
         }
-        return eligible.stream()
-                .max(Comparator.comparing(n -> n.probe().currentLsn(), Long::compareUnsigned))
-                .orElse(null);
-    }
-
-    private String fencedBecause(Node n, Node current) {
-        int tl = n.probe().timeline();
-        if (tl < newestTimeline) {
-            return "a primary on timeline " + tl + ", older than timeline " + newestTimeline
-                    + " already seen: a former primary started again after a failover; never written to "
-                    + "(turn it into a standby: bin/cluster rejoin)";
-        }
-        return "a second primary on timeline " + tl + "; writes stay on "
-                + (current == null ? "?" : current.name());
-    }
-
-    private void decideStandby(Node n, Node current, long now) {
-        Probe p = n.probe();
-        if (current == null) {
-            n.standby(-1, null, false, "no primary to follow");
-            return;
-        }
-        if (!p.receiverVisible() && !warnedAboutReceiverVisibility) {
-            warnedAboutReceiverVisibility = true;
-            log.warn("the application role cannot read pg_stat_wal_receiver's status (it lacks pg_read_all_stats): "
-                    + "standbys are judged by their replay lag only. For earlier detection of a standby that stopped "
-                    + "streaming: GRANT pg_read_all_stats TO <the application role>;");
-        }
-        boolean following;
-        String why;
-        if (p.receiverVisible()) {
-            following = p.streaming() && (p.timeline() == 0 || p.timeline() == current.probe().timeline());
-            why = !p.streaming() ? "its WAL receiver is not streaming"
-                    : "streams timeline " + p.timeline() + ", the primary is on " + current.probe().timeline();
-        } else {
-            following = p.receiverRunning();
-            why = "no WAL receiver process";
-        }
-        long primaryLsn = current.probe().currentLsn();
-        long lagBytes = p.replayLsn() < 0 ? -1
-                : Long.compareUnsigned(primaryLsn, p.replayLsn()) > 0 ? primaryLsn - p.replayLsn() : 0;
-        Duration lag = p.replayLsn() < 0 ? null : history.lagOf(p.replayLsn(), now);
-        n.standby(lagBytes, lag, following, why);
     }
 
     /** Whether the application role can see the WAL receivers' status (health shows it). */

@@ -30,6 +30,8 @@ public enum NodeFailure {
     private static final Set<String> SERVER_GOING = Set.of("57P01", "57P02", "57P03");
     /** serialization_failure: on a read-only hot-standby session, a conflict with WAL replay. */
     private static final String RECOVERY_CONFLICT = "40001";
+    /** undefined_table, undefined_column, invalid_schema_name. */
+    private static final Set<String> SCHEMA_MISSING = Set.of("42P01", "42703", "3F000");
     /** Connection exceptions that mean no session was ever established. */
     private static final Set<String> NEVER_CONNECTED = Set.of("08001", "08004");
 
@@ -88,6 +90,15 @@ public enum NodeFailure {
      */
     public static boolean isRecoveryConflict(Throwable failure) {
         return hasSqlState(failure, RECOVERY_CONFLICT);
+    }
+
+    /**
+     * The statement needs a table, column or schema the database does not have (SQLSTATE 42P01,
+     * 42703, 3F000): the schema is not (or no longer) in place — a database re-created under the
+     * service, not a fault of the request. Answered 503 while the schema is brought up to date.
+     */
+    public static boolean isSchemaMissing(Throwable failure) {
+        return SCHEMA_MISSING.stream().anyMatch(state -> hasSqlState(failure, state));
     }
 
     /** The server cancelled the statement for its statement_timeout (SQLSTATE 57014). */

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -22,6 +23,10 @@ final class NodePools implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodePools.class);
 
+    /** The sessions' application_name on the server, per pool (pg_stat_activity tells them apart). */
+    static final String READ_APPLICATION = "socialnet-read";
+    static final String WRITE_APPLICATION = "socialnet-write";
+
     /** pgjdbc applies a network timeout itself, on the calling thread; it takes no executor. */
     private static final Executor DIRECT = Runnable::run;
 
@@ -30,22 +35,26 @@ final class NodePools implements AutoCloseable {
     private final ProbeConnection probe;
     private final int readSocketMillis;
     private final int writeSocketMillis;
+    private final IntConsumer onAbandoned;
 
-    private NodePools(HikariDataSource reads, HikariDataSource writes, ProbeConnection probe, PgProperties.Timeouts t) {
+    private NodePools(HikariDataSource reads, HikariDataSource writes, ProbeConnection probe, PgProperties.Timeouts t,
+                      IntConsumer onAbandoned) {
         this.reads = reads;
         this.writes = writes;
         this.probe = probe;
+        this.onAbandoned = onAbandoned;
         this.readSocketMillis = (int) t.readSocket().toMillis();
         this.writeSocketMillis = (int) t.writeSocket().toMillis();
     }
 
     /**
      * Creates the pools; none connects yet (a node that is down at start-up must not stop the
-     * service). {@code onFailure} hears every SQLException raised on a connection of the node.
+     * service). {@code onFailure} hears every SQLException raised on a connection of the node;
+     * {@code onAbandoned} the backend pid of every write session the driver gave up on.
      */
-    static NodePools create(HostPort node, PgProperties pg, SQLExceptionOverride onFailure) {
+    static NodePools create(HostPort node, PgProperties pg, SQLExceptionOverride onFailure, IntConsumer onAbandoned) {
         PgProperties.Timeouts t = pg.timeouts();
-        HikariConfig reads = config(pg, node, "read", t.readSocket(),
+        HikariConfig reads = config(pg, node, READ_APPLICATION, t.readSocket(),
                 "-c statement_timeout=" + t.readStatement().toMillis() + " -c lock_timeout=" + t.readLock().toMillis()
                         + " -c default_transaction_read_only=on", onFailure);
         reads.setReadOnly(true);
@@ -59,19 +68,20 @@ final class NodePools implements AutoCloseable {
         reads.setConnectionTimeout(t.readPoolWait().toMillis());
 
         // No statement_timeout here: see PgProperties.Timeouts#writeSocket.
-        HikariConfig writes = config(pg, node, "write", t.writeSocket(),
+        HikariConfig writes = config(pg, node, WRITE_APPLICATION, t.writeSocket(),
                 "-c lock_timeout=" + t.writeLock().toMillis(), onFailure);
         writes.setMaximumPoolSize(pg.pool().primarySize());
         writes.setMinimumIdle(0); // a standby's write pool stays empty until the node is promoted
         writes.setConnectionTimeout(t.writePoolWait().toMillis());
 
-        return new NodePools(new HikariDataSource(reads), new HikariDataSource(writes), new ProbeConnection(node, pg), t);
+        return new NodePools(new HikariDataSource(reads), new HikariDataSource(writes), new ProbeConnection(node, pg), t,
+                onAbandoned);
     }
 
-    private static HikariConfig config(PgProperties pg, HostPort node, String use, Duration socket, String options,
-                                       SQLExceptionOverride onFailure) {
+    private static HikariConfig config(PgProperties pg, HostPort node, String application, Duration socket,
+                                       String options, SQLExceptionOverride onFailure) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName(use + "@" + node);
+        config.setPoolName(application.substring("socialnet-".length()) + "@" + node);
         config.setJdbcUrl(pg.connection().jdbcUrl(node.toString()));
         config.setUsername(pg.user());
         config.setPassword(pg.password());
@@ -83,7 +93,7 @@ final class NodePools implements AutoCloseable {
         config.addDataSourceProperty("loginTimeout", Long.toString(2 * connect));
         config.addDataSourceProperty("socketTimeout", Long.toString(Math.max(1, (socket.toMillis() + 999) / 1000)));
         config.addDataSourceProperty("tcpKeepAlive", "true");
-        config.addDataSourceProperty("ApplicationName", "socialnet-" + use);
+        config.addDataSourceProperty("ApplicationName", application);
         config.addDataSourceProperty("options", options);
         config.setExceptionOverride(onFailure);
         // A node that is down at start-up must not stop the service: its pool fills once it answers.
@@ -102,9 +112,18 @@ final class NodePools implements AutoCloseable {
         return bounded(reads.getConnection(), readSocketMillis);
     }
 
-    /** A write connection whose socket gives up after pg.timeouts.write-socket. */
+    /**
+     * A write connection whose socket gives up after pg.timeouts.write-socket; a session it gives up
+     * on is reported when the connection is given back ({@link AbandonedSessions}).
+     */
     Connection write() throws SQLException {
-        return bounded(writes.getConnection(), writeSocketMillis);
+        Connection c = bounded(writes.getConnection(), writeSocketMillis);
+        try {
+            return AbandonedSessions.watch(c, onAbandoned);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
     }
 
     private static Connection bounded(Connection c, int millis) throws SQLException {

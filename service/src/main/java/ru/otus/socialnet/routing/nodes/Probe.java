@@ -11,8 +11,9 @@ import ru.otus.socialnet.consistency.ConsistencyToken;
  * What one probe of a server saw. Everything the routing needs is readable by an ordinary role
  * (no pg_monitor): whether the server is in recovery, the primary's timeline and WAL position, a
  * standby's received and replayed positions, whether a WAL receiver process exists, the system
- * identifier and the last checkpoint's timeline. The WAL receiver's status and timeline are only
- * visible to members of pg_read_all_stats; without that they are unknown, never guessed.
+ * identifier and the last checkpoint's timeline, a primary's synchronous-commit settings. The WAL
+ * receiver's status and timeline, and which standbys can confirm a commit, are only visible to
+ * members of pg_read_all_stats; without that they are unknown, never guessed.
  *
  * @param systemId            pg_control_system(): the same on every node of one cluster
  * @param inRecovery          a standby (or a node still recovering)
@@ -29,10 +30,20 @@ import ru.otus.socialnet.consistency.ConsistencyToken;
  * @param receiverRunning     a WAL receiver process exists (visible to every role)
  * @param streaming           the WAL receiver's status is 'streaming'; false when not visible
  * @param takenAtNanos        System.nanoTime() when the probe was sent
+ * @param syncCommit          a primary's synchronous-commit settings and the standbys that can confirm
+ *                            a commit now; null on a standby
  */
 public record Probe(long systemId, boolean inRecovery, int timeline, long currentLsn, long receiveLsn,
                     long replayLsn, int checkpointTimeline, boolean receiverVisible, boolean receiverRunning,
-                    boolean streaming, long takenAtNanos) {
+                    boolean streaming, long takenAtNanos, SyncCommit syncCommit) {
+
+    /** A probe that says nothing about synchronous commit (a standby's). */
+    public Probe(long systemId, boolean inRecovery, int timeline, long currentLsn, long receiveLsn, long replayLsn,
+                 int checkpointTimeline, boolean receiverVisible, boolean receiverRunning, boolean streaming,
+                 long takenAtNanos) {
+        this(systemId, inRecovery, timeline, currentLsn, receiveLsn, replayLsn, checkpointTimeline, receiverVisible,
+                receiverRunning, streaming, takenAtNanos, null);
+    }
 
     /** One round trip. The CASEs keep primary-only functions away from a standby, which refuses them. */
     static final String SQL = """
@@ -46,7 +57,12 @@ public record Probe(long systemId, boolean inRecovery, int timeline, long curren
                    (SELECT timeline_id FROM pg_control_checkpoint()),
                    pg_has_role('pg_read_all_stats', 'USAGE'),
                    r.pid IS NOT NULL,
-                   coalesce(r.status = 'streaming', false)
+                   coalesce(r.status = 'streaming', false),
+                   current_setting('synchronous_standby_names'),
+                   current_setting('synchronous_commit'),
+                   CASE WHEN s.rec THEN NULL
+                        ELSE (SELECT count(*) FILTER (WHERE w.sync_state IN ('sync', 'quorum'))
+                                FROM pg_stat_replication AS w) END
               FROM (SELECT pg_is_in_recovery() AS rec) AS s
               LEFT JOIN pg_stat_wal_receiver AS r ON true""";
 
@@ -67,9 +83,13 @@ public record Probe(long systemId, boolean inRecovery, int timeline, long curren
             Probe p;
             try (ResultSet rs = st.executeQuery(SQL)) {
                 rs.next();
+                boolean statsVisible = rs.getBoolean(8);
+                // Without pg_read_all_stats every sync_state reads NULL: who can confirm is unknown (-1).
+                SyncCommit sync = rs.getBoolean(2) ? null
+                        : new SyncCommit(rs.getString(11), rs.getString(12), statsVisible ? rs.getInt(13) : -1);
                 p = new Probe(rs.getLong(1), rs.getBoolean(2), rs.getInt(3), lsn(rs.getString(4)),
-                        lsn(rs.getString(5)), lsn(rs.getString(6)), rs.getInt(7), rs.getBoolean(8), rs.getBoolean(9),
-                        rs.getBoolean(10), at);
+                        lsn(rs.getString(5)), lsn(rs.getString(6)), rs.getInt(7), statsVisible, rs.getBoolean(9),
+                        rs.getBoolean(10), at, sync);
             }
             if (!readHistory) {
                 return p;
@@ -79,7 +99,7 @@ public record Probe(long systemId, boolean inRecovery, int timeline, long curren
                 int history = rs.getInt(1);
                 return history <= p.checkpointTimeline() ? p : new Probe(p.systemId, p.inRecovery, p.timeline,
                         p.currentLsn, p.receiveLsn, p.replayLsn, history, p.receiverVisible, p.receiverRunning,
-                        p.streaming, p.takenAtNanos);
+                        p.streaming, p.takenAtNanos, p.syncCommit);
             }
         }
     }

@@ -42,6 +42,7 @@ public final class ReadRouter extends AbstractDataSource {
     @Override
     public Connection getConnection() throws SQLException {
         Topology topology = monitor.topology();
+        monitor.schema().ensureOpen(topology);
         ConsistencyToken floor = ConsistencyContext.floor();
         Connection c = !monitor.readsOnStandbys() ? fromPrimary(topology, null)
                 : floor == null ? plainRead(topology) : readAtLeast(topology, floor);
@@ -68,6 +69,11 @@ public final class ReadRouter extends AbstractDataSource {
     }
 
     private Connection readAtLeast(Topology topology, ConsistencyToken floor) {
+        if (floor.isPositionUnknown()) {
+            // A commit whose position nobody could read: only a primary of its timeline, or of a
+            // later one, surely has it; no standby can prove it does.
+            return topology.newestTimeline() >= floor.timeline() ? fromPrimary(topology, "token-position-unknown") : null;
+        }
         ConsistencyToken last = topology.lastPrimaryPosition();
         if (last == null || last.timeline() != floor.timeline()) {
             // Written before a failover (or nothing is known yet): positions on different timelines

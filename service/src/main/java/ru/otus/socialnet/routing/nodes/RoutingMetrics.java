@@ -56,6 +56,27 @@ public final class RoutingMetrics {
         registry.counter("socialnet.routing.writes.fenced").increment();
     }
 
+    /** A write was refused before it started, and why ("no-sync-standby": its commit could not be acknowledged). */
+    void refusedWrite(String reason) {
+        registry.counter("socialnet.routing.writes.refused", "reason", reason).increment();
+    }
+
+    /**
+     * A session the service gave up on (its socket timed out) and what became of its backend on the
+     * server: "ended" (terminated), "gone" (no longer there), "failed" (the node could not be asked).
+     */
+    void abandonedSession(String outcome) {
+        registry.counter("socialnet.routing.abandoned.sessions", "outcome", outcome).increment();
+    }
+
+    /**
+     * A commit whose connection could not tell its WAL position; where its token came from instead:
+     * "other-connection" (the primary asked again), "position-unknown" (a token only a primary serves).
+     */
+    void unreadCommitPosition(String fallback) {
+        registry.counter("socialnet.routing.commit.positions.unread", "fallback", fallback).increment();
+    }
+
     /** A read with a consistency token waited for a standby; outcome "replica" or "primary". */
     void tokenWait(String outcome) {
         registry.counter("socialnet.routing.token.waits", "outcome", outcome).increment();

@@ -21,9 +21,10 @@ import org.springframework.util.unit.DataSize;
  * @param tokenWait       how long a read carrying a consistency token may wait for a replica to
  *                        replay up to it before the primary serves it
  * @param readRetries     how often a read whose node failed under it runs again (on another node)
- * @param migrationPrimaryWait at start-up, how long the migrations wait for a primary to answer (a
- *                        cluster still starting, a failover under way, a machine too busy for the
- *                        first probe) before the service gives up starting
+ * @param migrationPrimaryWait at start-up, how long a schema that needs a migration waits for a primary
+ *                        to answer (a cluster still starting, a failover under way, a machine too busy
+ *                        for the first probe) before the service gives up starting; a schema a standby
+ *                        shows to be current does not wait (the migrations run once a primary answers)
  */
 @ConfigurationProperties("pg.routing")
 public record RoutingProperties(@DefaultValue("1s") Duration monitorInterval,

@@ -17,13 +17,21 @@ import ru.otus.socialnet.consistency.ConsistencyToken;
  * @param lastPrimaryPosition the primary's timeline and WAL position at its last probe, kept while it
  *                            is down; null before any primary was seen
  * @param newestTimeline      the newest timeline seen anywhere
+ * @param writesRefused       why the primary can take no write now although it answers (its commits
+ *                            cannot be acknowledged: {@link SyncCommit}); null when it can
+ * @param systemId            the followed cluster's system identifier; 0 before any node answered
  */
 public record Topology(Node primary, List<Node> inRotation, List<Node> standbys, List<Node> fenced,
-                       ConsistencyToken lastPrimaryPosition, int newestTimeline) {
+                       ConsistencyToken lastPrimaryPosition, int newestTimeline, String writesRefused, long systemId) {
 
-    static final Topology NONE = new Topology(null, List.of(), List.of(), List.of(), null, 0);
+    static final Topology NONE = new Topology(null, List.of(), List.of(), List.of(), null, 0, null, 0);
 
     /** Why no write can be taken now, for the 503's log line and health; null when one can. */
+    public String whyNoWrites() {
+        return primary != null ? writesRefused : whyNoPrimary();
+    }
+
+    /** Why no primary answers on the newest timeline; null when one does. */
     public String whyNoPrimary() {
         if (primary != null) {
             return null;

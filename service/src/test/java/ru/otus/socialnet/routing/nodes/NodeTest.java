@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
-/** A node's state machine: lag bounds with hysteresis, bans with backoff, the monitor's role decisions. */
+/** A node's state machine: lag bounds with hysteresis, bans with backoff (the role decision: RoleDecisionTest). */
 class NodeTest {
 
     private static final RoutingProperties SETTINGS = new RoutingProperties(Duration.ofSeconds(1),
@@ -70,21 +70,7 @@ class NodeTest {
         assertThat(registry.counter("socialnet.routing.bans", "node", node.name()).count()).isEqualTo(1.0);
     }
 
-    @Test
-    void aPrimaryIsWrittenToOrFenced() {
-        node.probed(primaryProbe(2));
-        node.primary(true, "primary on timeline 2");
-        assertThat(node.state()).isEqualTo(Node.State.PRIMARY);
-        node.primary(false, "a primary on timeline 2, older than timeline 3 already seen");
-        assertThat(node.state()).isEqualTo(Node.State.FENCED);
-        assertThat(node.reason()).contains("older");
-    }
-
     private static Probe standbyProbe() {
         return new Probe(42, true, 0, -1, 0x3000000, 0x3000000, 1, false, true, false, System.nanoTime());
-    }
-
-    private static Probe primaryProbe(int timeline) {
-        return new Probe(42, false, timeline, 0x3000000, -1, -1, timeline, false, false, false, System.nanoTime());
     }
 }

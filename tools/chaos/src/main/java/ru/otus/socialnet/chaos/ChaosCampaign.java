@@ -1,9 +1,11 @@
 package ru.otus.socialnet.chaos;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import ru.otus.socialnet.cluster.ClusterControl;
 import ru.otus.socialnet.cluster.DbAccess;
@@ -39,6 +42,9 @@ public final class ChaosCampaign {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("compare")) {
+            System.exit(compare(List.of(args).subList(1, args.length)));
+        }
         ChaosOptions options;
         try {
             options = ChaosOptions.parse(args);
@@ -56,6 +62,26 @@ public final class ChaosCampaign {
         } catch (Exception e) {
             e.printStackTrace();
             System.exit(2);
+        }
+    }
+
+    /** {@code bin/chaos compare DIR...}: the campaigns' outages side by side, on stdout. */
+    static int compare(List<String> dirs) {
+        if (dirs.isEmpty()) {
+            System.err.println("usage: bin/chaos compare DIR [DIR...]   (campaign output directories, each with its "
+                    + OutageTable.FILE + ")");
+            return 2;
+        }
+        try {
+            List<OutageTable.Campaign> campaigns = new ArrayList<>();
+            for (String d : dirs) {
+                campaigns.add(OutageTable.Campaign.read(Path.of(d)));
+            }
+            System.out.print(OutageTable.compare(campaigns));
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
         }
     }
 
@@ -79,6 +105,7 @@ public final class ChaosCampaign {
         }
         String summary = ChaosReport.summary(options, results);
         Files.writeString(options.out().resolve("summary.md"), summary);
+        Files.writeString(options.out().resolve(OutageTable.FILE), OutageTable.csv(options.engine(), results));
         System.out.println(summary);
         System.out.println("reports: " + options.out().toAbsolutePath());
         return results;
@@ -99,7 +126,8 @@ public final class ChaosCampaign {
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            System.err.printf(Locale.ROOT, "chaos: run %d of %d: a fresh cluster (%s mode)%n", number, options.runs(), options.mode());
+            System.err.printf(Locale.ROOT, "chaos: run %d of %d: a fresh %s cluster (%s mode)%n", number, options.runs(),
+                    options.engine().cliName, options.mode());
             cluster.run("wipe");
             cluster.run("up");
             cluster.run("sync", options.mode());
@@ -110,6 +138,7 @@ public final class ChaosCampaign {
                     null, List.of(), e.getClass().getSimpleName() + ": " + e.getMessage(), false);
         } finally {
             stop(services);
+            saveNodeLogs(dir.resolve("nodes"));
             quietlyWipe(cluster);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
@@ -150,9 +179,7 @@ public final class ChaosCampaign {
         ServiceClient client = new ServiceClient(new ServiceInstances(options.services()), Duration.ofSeconds(8),
                 Duration.ofSeconds(5));
         Workload workload = new Workload(client, ledger, runId, options.sessions(), options.searchers());
-        ClusterSteps steps = new ClusterSteps(cluster, dir.resolve("cluster.log"));
-        Healer healer = new Healer(steps, sql, services, runId, options.network());
-        Nemesis nemesis = new Nemesis(steps, healer, services);
+        ClusterSteps steps = new ClusterSteps(cluster, dir.resolve("cluster.log"), options.engine().command);
         FaultSchedule schedule = new FaultSchedule(options.seed(), number, options.faults());
         List<FaultRecord> faults = new ArrayList<>();
         Map<String, Integer> stored = Map.of();
@@ -160,8 +187,11 @@ public final class ChaosCampaign {
         long loadStart;
         long loadEnd;
         Timelines timelines;
+        Healer healer;
         try (ClusterWatch watch = new ClusterWatch(sql, cluster.nodes())) {
             watch.start();
+            healer = Healer.of(options.engine(), steps, sql, watch, services, runId, options.network());
+            Nemesis nemesis = new Nemesis(steps, healer, services);
             loadStart = System.currentTimeMillis();
             workload.start();
             long deadline = loadStart + options.duration().toMillis();
@@ -177,8 +207,9 @@ public final class ChaosCampaign {
                 Daemons.sleep(Math.min(f.gapAfterMs(), deadline - System.currentTimeMillis()));
             }
             Daemons.sleep(deadline - System.currentTimeMillis());
-            workload.stop();
+            // The load ends when it is told to: the wait for the requests in flight is no outage.
             loadEnd = System.currentTimeMillis();
+            workload.stop();
             try {
                 healer.heal();
             } catch (Healer.Failure e) {
@@ -222,18 +253,33 @@ public final class ChaosCampaign {
         return primary;
     }
 
+    /**
+     * The cluster command's settings: its directory and ports (PostgreSQL on the campaign's cluster port
+     * and the two after it, whichever the engine), the commit mode, the network.
+     */
     private Map<String, String> clusterEnvironment() {
         Map<String, String> env = new HashMap<>();
-        env.put("PGCLUSTER_DIR", options.clusterDir().toAbsolutePath().toString());
-        env.put("PGCLUSTER_PORT", Integer.toString(options.clusterPort()));
-        env.put("PG_SYNC_MODE", options.mode());
+        String dir = options.clusterDir().toAbsolutePath().toString();
+        switch (options.engine()) {
+            case LOCAL -> {
+                env.put("PGCLUSTER_DIR", dir);
+                env.put("PGCLUSTER_PORT", Integer.toString(options.clusterPort()));
+                env.put("PG_SYNC_MODE", options.mode());
+            }
+            case PATRONI -> {
+                env.put("HA_DIR", dir);
+                env.put("HA_PORT", Integer.toString(options.clusterPort() - ChaosOptions.PATRONI_PG_OFFSET));
+                env.put("HA_SYNC_MODE", options.mode());
+                env.put("HA_HAPROXY", "0"); // the service lists every node itself (multi-host), as in PatroniFailoverIT
+            }
+        }
         env.put("PGCLUSTER_NETNS", options.network() ? "1" : "0");
-        // A hung (SIGSTOPped) node must not hang bin/cluster's own probes of it.
+        // A hung (SIGSTOPped) node must not hang the cluster command's own probes of it.
         env.put("PGCONNECT_TIMEOUT", "3");
         return env;
     }
 
-    /** The service's settings: the cluster's own (bin/cluster env: every node a candidate primary); the port is each instance's. */
+    /** The service's settings: the cluster's own ({@code env}: every node a candidate primary); the port is each instance's. */
     private Map<String, String> serviceEnvironment(ClusterControl cluster) {
         Map<String, String> env = new HashMap<>();
         for (String line : cluster.run("env")) {
@@ -244,6 +290,24 @@ public final class ChaosCampaign {
         }
         env.put("PG_PASSWORD", app.password());
         return env;
+    }
+
+    /**
+     * The servers' and agents' own logs (every *.log in the cluster's directory and the one below it:
+     * postgres.log, patroni.log, etcd.log), kept in the run's directory before the wipe deletes them:
+     * what a node did during a fault is told there, not in the cluster command's output.
+     */
+    private void saveNodeLogs(Path to) {
+        Path from = options.clusterDir().toAbsolutePath();
+        try (Stream<Path> files = Files.find(from, 2, (p, a) -> a.isRegularFile() && p.getFileName().toString().endsWith(".log"))) {
+            for (Path p : files.toList()) {
+                Files.createDirectories(to);
+                Files.copy(p, to.resolve(from.relativize(p).toString().replace('/', '-')),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("chaos: could not keep the nodes' logs: " + e.getMessage());
+        }
     }
 
     private static void quietlyWipe(ClusterControl cluster) {

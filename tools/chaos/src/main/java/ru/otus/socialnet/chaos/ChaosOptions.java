@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
  * What a campaign does.
  *
  * @param mode           commit mode of every run: {@code quorum} or {@code async}
+ * @param engine         what keeps the cluster available: the project's scripted failover or Patroni
  * @param runs           how many runs, each on a fresh cluster
  * @param duration       load time of each run
  * @param seed           fixes every run's faults (kinds, order, parameters)
@@ -27,11 +28,11 @@ import java.util.stream.IntStream;
  *                       them as a load balancer would; a restart fault restarts one of them)
  * @param out            where reports go: {@code run-NN/} per run and {@code summary.md}
  * @param clusterDir     PGCLUSTER_DIR of the campaign's cluster (wiped before and after every run)
- * @param clusterPort    its PGCLUSTER_PORT
- * @param clusterCommand bin/cluster
+ * @param clusterPort    its first PostgreSQL port (PGCLUSTER_PORT; Patroni's HA_PORT is 432 below it)
+ * @param clusterCommand bin/cluster or bin/patroni-cluster
  * @param serviceCommand how to start the service (it gets its settings from the environment)
  */
-public record ChaosOptions(String mode, int runs, Duration duration, long seed, Set<FaultKind> faults, int sessions,
+public record ChaosOptions(String mode, Engine engine, int runs, Duration duration, long seed, Set<FaultKind> faults, int sessions,
                            int searchers, boolean network, int port, int instances, Path out, Path clusterDir, int clusterPort,
                            List<String> clusterCommand, List<String> serviceCommand) {
 
@@ -61,6 +62,14 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
         if (faults.isEmpty()) {
             throw new IllegalArgumentException("--faults is empty");
         }
+        List<FaultKind> foreign = faults.stream().filter(k -> !k.engines.contains(engine)).sorted().toList();
+        if (!foreign.isEmpty()) {
+            throw new IllegalArgumentException("--cluster " + engine.cliName + " cannot take " + FaultKind.names(EnumSet.copyOf(foreign))
+                    + "; its menu is: " + FaultKind.names(FaultKind.menu(engine, network)));
+        }
+        if (engine == Engine.PATRONI && clusterPort - PATRONI_PG_OFFSET < 1024) {
+            throw new IllegalArgumentException("--cluster-port " + clusterPort + ": Patroni's ports start 432 below it, under 1024");
+        }
         faults = Set.copyOf(faults);
         clusterCommand = List.copyOf(clusterCommand);
         serviceCommand = List.copyOf(serviceCommand);
@@ -71,11 +80,17 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
         return IntStream.range(0, instances).mapToObj(i -> URI.create("http://127.0.0.1:" + (port + i))).toList();
     }
 
+    /** bin/patroni-cluster's PostgreSQL ports are HA_PORT + 432...434: the campaign gives both engines the same ones. */
+    static final int PATRONI_PG_OFFSET = 432;
+
     static final String USAGE = """
-            usage: bin/chaos --mode quorum|async --runs N --duration S --seed K
+            usage: bin/chaos [--cluster local|patroni] --mode quorum|async --runs N --duration S --seed K
                              [--faults kill-primary,pause,...|all] [--sessions N] [--searchers N]
                              [--no-network] [--port P] [--instances N] [--out DIR]
-            the fault menu: %s""".formatted(FaultKind.names(FaultKind.all()));
+                   bin/chaos compare DIR [DIR...]   (the campaigns' outages side by side)
+            the fault menu (local): %s
+            the fault menu (patroni): %s""".formatted(FaultKind.names(FaultKind.menu(Engine.LOCAL, true)),
+            FaultKind.names(FaultKind.menu(Engine.PATRONI, true)));
 
     /**
      * Parses the command line of {@code bin/chaos}; the cluster's and the service's whereabouts come
@@ -83,6 +98,7 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
      */
     public static ChaosOptions parse(String[] args) {
         String mode = "quorum";
+        Engine engine = Engine.LOCAL;
         int runs = 1;
         long duration = 120;
         Long seed = null;
@@ -95,7 +111,7 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
         Path out = null;
         Path clusterDir = Path.of(".chaos/cluster");
         int clusterPort = 17432;
-        String clusterCommand = "bin/cluster";
+        String clusterCommand = null;
         String jar = "service/target/socialnet-service-exec.jar";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -109,6 +125,7 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
             String v = args[++i];
             switch (a) {
                 case "--mode" -> mode = v;
+                case "--cluster" -> engine = Engine.of(v);
                 case "--runs" -> runs = Integer.parseInt(v);
                 case "--duration" -> duration = Long.parseLong(v);
                 case "--seed" -> seed = Long.parseLong(v);
@@ -126,19 +143,19 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
             }
         }
         long s = seed != null ? seed : System.currentTimeMillis() % 100_000;
-        Set<FaultKind> menu = faults != null ? FaultKind.parse(faults) : defaultMenu(network);
+        Set<FaultKind> menu = faults != null && !faults.strip().equals("all") ? FaultKind.parse(faults) : defaultMenu(engine, network);
         if (out == null) {
             out = Path.of(".chaos", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                    + "-" + mode + "-seed" + s);
+                    + (engine == Engine.LOCAL ? "" : "-" + engine.cliName) + "-" + mode + "-seed" + s);
         }
         List<String> service = new ArrayList<>(List.of(javaCommand(), "-Xmx512m", "-jar", jar));
-        return new ChaosOptions(mode, runs, Duration.ofSeconds(duration), s, menu, sessions, searchers, network, port,
-                instances, out, clusterDir, clusterPort, List.of(clusterCommand), service);
+        return new ChaosOptions(mode, engine, runs, Duration.ofSeconds(duration), s, menu, sessions, searchers, network, port,
+                instances, out, clusterDir, clusterPort, List.of(clusterCommand != null ? clusterCommand : engine.command), service);
     }
 
-    /** Every fault; without the network, every fault but the network's. */
-    static Set<FaultKind> defaultMenu(boolean network) {
-        return EnumSet.copyOf(FaultKind.all().stream().filter(k -> network || !k.network).toList());
+    /** Every fault of the engine; without the network, every one but the network's. */
+    static Set<FaultKind> defaultMenu(Engine engine, boolean network) {
+        return FaultKind.menu(engine, network);
     }
 
     /** The java that runs the campaign runs the service too. */
@@ -148,8 +165,8 @@ public record ChaosOptions(String mode, int runs, Duration duration, long seed, 
 
     /** The command line that repeats this campaign. */
     String commandLine() {
-        return "bin/chaos --mode " + mode + " --runs " + runs + " --duration " + duration.toSeconds() + " --seed " + seed
-                + (faults.equals(defaultMenu(network)) ? "" : " --faults " + FaultKind.names(EnumSet.copyOf(faults)))
+        return "bin/chaos " + (engine == Engine.LOCAL ? "" : "--cluster " + engine.cliName + " ") + "--mode " + mode + " --runs " + runs + " --duration " + duration.toSeconds() + " --seed " + seed
+                + (faults.equals(defaultMenu(engine, network)) ? "" : " --faults " + FaultKind.names(EnumSet.copyOf(faults)))
                 + " --sessions " + sessions + " --searchers " + searchers + " --instances " + instances
                 + (network ? "" : " --no-network");
     }

@@ -1,6 +1,7 @@
 package ru.otus.socialnet.chaos;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -128,9 +129,18 @@ public final class Checker {
 
         List<Gap> writeGaps = gaps(successes(in.ops(), true), in.loadStartMs(), in.loadEndMs());
         List<Gap> readGaps = gaps(successes(in.ops(), false), in.loadStartMs(), in.loadEndMs());
+        List<Op> acks = in.ops().stream().filter(Op::acknowledged).sorted(Comparator.comparingLong(Op::endMs)).toList();
         List<FaultOutage> perFault = new ArrayList<>();
+        List<String> lingering = new ArrayList<>();
         for (FaultRecord f : in.faults()) {
-            perFault.add(new FaultOutage(f, longestOverlapping(writeGaps, f), longestOverlapping(readGaps, f)));
+            perFault.add(new FaultOutage(f, longestOverlapping(writeGaps, f), longestOverlapping(readGaps, f),
+                    TimelineSwitch.during(acks, f.startMs(), f.endMs()).map(Gap::ms).orElse(-1L),
+                    slowestFailedWrite(in.ops(), f)));
+            if (stayedInRotation(f)) {
+                lingering.add("fault " + f.number() + ": " + f.target() + (f.outOfRotationMs() == FaultRecord.NEVER
+                        ? " stayed in rotation for its whole pause of " + f.fault().holdMs() / 1000 + " s"
+                        : " left the rotation only after " + f.outOfRotationMs() / 1000 + " s"));
+            }
         }
         long splitBrain = in.timelines().splitBrain().stream().mapToLong(Timelines.Interval::ms).sum();
         long unhealed = in.faults().stream().filter(f -> !f.healed()).count();
@@ -138,7 +148,7 @@ public final class Checker {
         return new Findings(in.ops().size(), writes.size(), acknowledged.size(), lost, duplicates, keyTwoIds,
                 staleReads, readsOfLost, crossInstanceReads, staleAcks, staleRowsWritten, divergent, unknown, unknownStored,
                 unacknowledgedStored, outcomes, longest(writeGaps, in.loadStartMs()), longest(readGaps, in.loadStartMs()),
-                perFault, splitBrain, in.timelines().seen(),
+                perFault, lingering, splitBrain, in.timelines().seen(),
                 in.faults().stream().flatMap(f -> f.toolFailures().stream()).toList(), unhealed, in.storedKnown());
     }
 
@@ -185,6 +195,30 @@ public final class Checker {
 
     static Gap longest(List<Gap> gaps, long start) {
         return gaps.stream().max((a, b) -> Long.compare(a.ms(), b.ms())).orElse(new Gap(start, start));
+    }
+
+    /**
+     * A standby whose replay was paused for longer than {@link #ROTATION_BOUND_MS} that some service
+     * instance still read from at that bound (or at the end of the pause).
+     */
+    static boolean stayedInRotation(FaultRecord f) {
+        if (f.fault().kind() != FaultKind.REPLAY_PAUSE || f.outOfRotationMs() == FaultRecord.NOT_MEASURED) {
+            return false;
+        }
+        return f.outOfRotationMs() == FaultRecord.NEVER ? f.fault().holdMs() >= ROTATION_BOUND_MS
+                : f.outOfRotationMs() > ROTATION_BOUND_MS;
+    }
+
+    /**
+     * How long a standby that stopped replaying may stay in a read rotation: the service's
+     * pg.routing.max-lag (10 s) plus its monitor's look (a probe a second, and a busy machine's delay).
+     */
+    static final long ROTATION_BOUND_MS = 15_000;
+
+    /** The slowest write sent during the fault that did not end acknowledged (how fast a refusal came); -1: none. */
+    static long slowestFailedWrite(List<Op> ops, FaultRecord f) {
+        return ops.stream().filter(op -> op.kind() == Kind.WRITE && !op.acknowledged() && op.startMs() >= f.startMs()
+                && op.startMs() <= f.endMs()).mapToLong(op -> op.endMs() - op.startMs()).max().orElse(-1);
     }
 
     static long longestOverlapping(List<Gap> gaps, FaultRecord f) {

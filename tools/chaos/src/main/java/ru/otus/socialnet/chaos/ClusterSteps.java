@@ -16,8 +16,8 @@ import ru.otus.socialnet.cluster.ClusterControl;
 
 /**
  * The cluster commands of one fault and its healing, each written down as a step with the events
- * {@code bin/cluster} printed — the fault's story in its report. A project command that fails
- * ({@link #PROJECT_TOOLS}) is written down as a finding too.
+ * the cluster command ({@code bin/cluster}, {@code bin/patroni-cluster}) printed — the fault's story in
+ * its report. A project command that fails ({@link #PROJECT_TOOLS}) is written down as a finding too.
  */
 final class ClusterSteps {
 
@@ -25,20 +25,29 @@ final class ClusterSteps {
      * The cluster commands whose failure is a finding: the operations the project promises ('start' is
      * not among them: it refuses a stale former primary on purpose).
      */
-    static final Set<String> PROJECT_TOOLS = Set.of("failover", "rejoin", "up", "reclone", "heal");
+    static final Set<String> PROJECT_TOOLS = Set.of("failover", "rejoin", "up", "reclone", "heal", "reinit", "dcs");
 
     /** {@code bin/cluster up}'s status when the cluster runs but a stale node was refused. */
     static final int UP_WITH_REFUSALS = 3;
 
     private final ClusterControl cluster;
     private final Path clusterLog;
+    private final String name;
     private List<FaultRecord.Step> steps = new ArrayList<>();
     private List<String> toolFailures = new ArrayList<>();
 
-    /** @param clusterLog where bin/cluster's stderr goes: a failed command's "error:" line is read from it */
-    ClusterSteps(ClusterControl cluster, Path clusterLog) {
+    /**
+     * @param clusterLog where the command's stderr goes: a failed command's "error:" line is read from it
+     * @param name       the command as the story names it: bin/cluster, bin/patroni-cluster
+     */
+    ClusterSteps(ClusterControl cluster, Path clusterLog, String name) {
         this.cluster = cluster;
         this.clusterLog = clusterLog;
+        this.name = name;
+    }
+
+    String name() {
+        return name;
     }
 
     /** A new fault: a fresh story. */
@@ -60,9 +69,9 @@ final class ClusterSteps {
         System.err.println("chaos: " + text);
     }
 
-    /** {@code bin/cluster ARGS}, its events added to the story; throws when it fails. */
+    /** The command with ARGS, its events added to the story; throws when it fails. */
     void events(String... args) {
-        String command = "bin/cluster " + String.join(" ", args);
+        String command = name + " " + String.join(" ", args);
         step(command);
         long start = System.currentTimeMillis();
         ClusterControl.Result result;
@@ -83,6 +92,12 @@ final class ClusterSteps {
         for (ClusterControl.Event e : events) {
             steps.add(new FaultRecord.Step(e.epochMs(), e.text()));
         }
+    }
+
+    /** What the cluster did not do by itself (a Patroni that left a node behind): a finding, like a failed command. */
+    void finding(String text) {
+        step("FINDING: " + text);
+        toolFailures.add(text);
     }
 
     private void recordFailure(String tool, String command, long start) {
@@ -120,7 +135,7 @@ final class ClusterSteps {
         return replicas.get(pick % replicas.size());
     }
 
-    /** The last "error: ..." line bin/cluster wrote to its log, if any. */
+    /** The last "error: ..." line the command wrote to its log, if any. */
     private Optional<String> lastError() {
         try (Stream<String> lines = Files.lines(clusterLog)) {
             return lines.filter(l -> l.startsWith("error: ")).reduce((a, b) -> b);

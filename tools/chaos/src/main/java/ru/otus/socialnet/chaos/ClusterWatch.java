@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,6 +37,18 @@ final class ClusterWatch implements AutoCloseable {
             threads.add(Daemons.start("chaos-watch-" + n.name(), () -> probe(n)));
         }
         threads.add(Daemons.start("chaos-watch", this::record));
+    }
+
+    /** What each node said at its last probe (at most {@link #INTERVAL_MS} and a probe's bound ago), by name. */
+    Map<String, NodeState> latest() {
+        return Map.copyOf(latest);
+    }
+
+    /** Each node's host:port, by name. */
+    Map<String, String> authorities() {
+        Map<String, String> a = new HashMap<>();
+        nodes.forEach(n -> a.put(n.name(), n.authority()));
+        return a;
     }
 
     synchronized Timelines timelines() {

@@ -7,19 +7,21 @@ package ru.otus.socialnet.chaos;
  *
  * @param kind        what to inject
  * @param pick        chooses the target among the candidates (pick modulo their number)
- * @param onPrimary   {@link FaultKind#PAUSE}: the primary, else a replica
+ * @param onPrimary   {@link FaultKind#PAUSE}, {@link FaultKind#LOSSY_LINK} and the faults of one part of a Patroni
+ *                    node: the primary, else a replica
  * @param holdMs      how long the fault lasts before the nemesis undoes it (per kind: see {@link #describe()})
  * @param secondHoldMs a second wait: the split-brain window after a partitioned primary's network heals,
  *                    the stale primary's time up, the time between the two kills of a double failure
  * @param delayMs     {@link FaultKind#SLOW_REPLICA}: added to every packet the replica sends
- * @param lossPercent {@link FaultKind#SLOW_REPLICA}: packets lost
+ * @param lossPercent {@link FaultKind#SLOW_REPLICA}, {@link FaultKind#LOSSY_LINK}: packets lost
+ * @param duplicatePercent {@link FaultKind#LOSSY_LINK}: packets sent twice
  * @param variant     {@link FaultKind#PARTITION_PRIMARY}: fail over meanwhile; {@link FaultKind#RESTART_SERVICE}:
  *                    graceful (SIGTERM) rather than a crash (SIGKILL); {@link FaultKind#STALE_PRIMARY}: the
  *                    service restarts while the stale primary is up (its pool connects afresh, as after a deploy)
  * @param gapAfterMs  quiet time after the cluster is healed, before the next fault
  */
 public record Fault(FaultKind kind, int pick, boolean onPrimary, long holdMs, long secondHoldMs, int delayMs,
-                    int lossPercent, boolean variant, long gapAfterMs) {
+                    int lossPercent, int duplicatePercent, boolean variant, long gapAfterMs) {
 
     /**
      * Which of {@code instances} service instances (0-based) a service restart hits — of
@@ -48,8 +50,25 @@ public record Fault(FaultKind kind, int pick, boolean onPrimary, long holdMs, lo
                     + (variant ? ", a service instance restarted meanwhile" : "") + "; rejoin").formatted(holdMs / 1e3, secondHoldMs / 1e3);
             case RESTART_SERVICE -> variant ? "restart a service instance (SIGTERM)"
                     : "restart a service instance (SIGKILL: a crash)";
-            case DOUBLE_FAILURE -> "kill -9 primary, failover, kill -9 the new primary after %.1f s, bin/cluster up"
+            case DOUBLE_FAILURE -> "kill -9 primary, failover, kill -9 the new primary after %.1f s, up"
                     .formatted(secondHoldMs / 1e3);
+            case REPLAY_PAUSE -> "pause a replica's WAL replay for %.1f s".formatted(holdMs / 1e3);
+            case LOSSY_LINK -> "%d %% of %s's packets lost, %d %% duplicated, for %.1f s".formatted(lossPercent, node(),
+                    duplicatePercent, holdMs / 1e3);
+            case CUT_SERVICE -> "the service cut off from the primary for %.1f s".formatted(holdMs / 1e3);
+            case KILL_AGENT -> "kill -9 %s's Patroni alone; start it again after %.1f s".formatted(node(), holdMs / 1e3);
+            case KILL_POSTGRES -> "kill -9 %s's PostgreSQL alone (its Patroni starts it)".formatted(node());
+            case PAUSE_AGENT -> "SIGSTOP %s's Patroni alone for %.1f s".formatted(node(), holdMs / 1e3);
+            case PAUSE_POSTGRES -> "SIGSTOP %s's PostgreSQL alone for %.1f s".formatted(node(), holdMs / 1e3);
+            case PARTITION_AGENT -> "cut %s's Patroni off (REST, etcd) for %.1f s".formatted(node(), holdMs / 1e3);
+            case PARTITION_POSTGRES -> "cut %s's PostgreSQL off for %.1f s".formatted(node(), holdMs / 1e3);
+            case DCS_LOSS -> "stop etcd for %.1f s, failsafe_mode off".formatted(holdMs / 1e3);
+            case DCS_LOSS_FAILSAFE -> "stop etcd for %.1f s, failsafe_mode on".formatted(holdMs / 1e3);
         };
+    }
+
+    /** "the primary" or "a replica", by {@link #onPrimary}. */
+    private String node() {
+        return onPrimary ? "the primary" : "a replica";
     }
 }

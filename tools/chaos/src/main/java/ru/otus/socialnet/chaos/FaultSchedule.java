@@ -41,14 +41,23 @@ public final class FaultSchedule {
     public Fault next() {
         FaultKind kind = draw();
         int pick = random.nextInt(1000);
-        boolean onPrimary = random.nextInt(100) < 40;
+        boolean onPrimary = random.nextInt(100) < kind.primaryPercent();
         long hold = switch (kind) {
             case KILL_PRIMARY, STALE_PRIMARY -> between(1_000, 5_000);
-            case KILL_REPLICA, PAUSE -> between(2_000, 8_000);
+            case KILL_REPLICA, PAUSE, PAUSE_POSTGRES -> between(2_000, 8_000);
             case PARTITION_REPLICA -> between(3_000, 10_000);
             case PARTITION_PRIMARY -> between(2_000, 6_000);
-            case SLOW_REPLICA -> between(5_000, 12_000);
-            case RESTART_SERVICE, DOUBLE_FAILURE -> 0;
+            case SLOW_REPLICA, LOSSY_LINK -> between(5_000, 12_000);
+            case RESTART_SERVICE, DOUBLE_FAILURE, KILL_POSTGRES -> 0;
+            // Longer than the service's max-lag (10 s) and its monitor's look: the bound is exercised.
+            case REPLAY_PAUSE -> between(15_000, 22_000);
+            // As long as a primary's own faults last: the write outage is the fault itself.
+            case CUT_SERVICE, PARTITION_POSTGRES -> between(3_000, 7_000);
+            // Either side of Patroni's ttl (10 s): the leader key expires, or the agent is back in time.
+            case KILL_AGENT -> between(3_000, 15_000);
+            case PAUSE_AGENT, PARTITION_AGENT -> between(5_000, 16_000);
+            // Longer than the ttl: without failsafe_mode the leader must step down.
+            case DCS_LOSS, DCS_LOSS_FAILSAFE -> between(12_000, 18_000);
         };
         long secondHold = switch (kind) {
             case PARTITION_PRIMARY -> between(2_000, 5_000);
@@ -57,7 +66,9 @@ public final class FaultSchedule {
             default -> 0;
         };
         int delay = kind == FaultKind.SLOW_REPLICA ? (int) between(50, 500) : 0;
-        int loss = kind == FaultKind.SLOW_REPLICA && random.nextBoolean() ? (int) between(1, 20) : 0;
+        int loss = kind == FaultKind.SLOW_REPLICA && random.nextBoolean() ? percent(1, 20)
+                : kind == FaultKind.LOSSY_LINK ? percent(5, 25) : 0;
+        int duplicate = kind == FaultKind.LOSSY_LINK ? percent(5, 25) : 0;
         boolean variant = switch (kind) {
             case PARTITION_PRIMARY -> random.nextInt(100) < 70;
             case RESTART_SERVICE -> random.nextBoolean();
@@ -66,7 +77,7 @@ public final class FaultSchedule {
             case STALE_PRIMARY -> pick % 2 == 0;
             default -> false;
         };
-        return new Fault(kind, pick, onPrimary, hold, secondHold, delay, loss, variant, between(2_000, 6_000));
+        return new Fault(kind, pick, onPrimary, hold, secondHold, delay, loss, duplicate, variant, between(2_000, 6_000));
     }
 
     private FaultKind draw() {
@@ -79,6 +90,11 @@ public final class FaultSchedule {
             }
         }
         throw new IllegalStateException("unreachable");
+    }
+
+    /** A whole percentage in [min, max]. */
+    private int percent(int min, int max) {
+        return min + random.nextInt(max - min + 1);
     }
 
     /** A whole number of ms in [min, max], in steps of 100 ms (reports stay readable). */

@@ -34,6 +34,8 @@ import java.util.SortedSet;
  * @param writeOutage          the longest stretch without an acknowledged write
  * @param readOutage           the longest stretch without a served read (a search, or a token read answered)
  * @param perFault             the longest outages overlapping each fault
+ * @param lingeringStandbys    standbys whose replay was paused that stayed in a service instance's read rotation
+ *                             past the lag bound: "fault N: node ..."
  * @param splitBrainMs         how long two primaries answered at once
  * @param timelines            the timelines the watch saw
  * @param toolFailures         the project's cluster commands (failover, rejoin, up...) that failed during the faults
@@ -45,7 +47,7 @@ public record Findings(long requests, long logicalWrites, long acknowledged, Lis
                        long readsOfLostWrites, long crossInstanceReads, List<Op> staleAcks, List<String> staleRowsWritten, long divergentRows,
                        long unknownOutcomes, long unknownStored, long unacknowledgedStored,
                        Map<Op.Kind, Map<Op.Outcome, Long>> outcomes, Gap writeOutage, Gap readOutage,
-                       List<FaultOutage> perFault, long splitBrainMs, SortedSet<Integer> timelines,
+                       List<FaultOutage> perFault, List<String> lingeringStandbys, long splitBrainMs, SortedSet<Integer> timelines,
                        List<String> toolFailures, long unhealed,
                        boolean storedKnown) {
 
@@ -56,8 +58,23 @@ public record Findings(long requests, long logicalWrites, long acknowledged, Lis
         }
     }
 
-    /** The longest write and read outages that overlap one fault. */
-    public record FaultOutage(FaultRecord fault, long writeMs, long readMs) {
+    /**
+     * The outages of one fault: the longest stretches without an acknowledged write and without a
+     * served read that overlap it; the failover's switch when the timeline changed during it (last
+     * acknowledgment on the old timeline to the first on the new, {@link TimelineSwitch}; -1: no
+     * switch); the slowest write sent during it that was not acknowledged (-1: none).
+     */
+    public record FaultOutage(FaultRecord fault, long writeMs, long readMs, long switchMs, long slowestFailedWriteMs) {
+
+        /** The primary was replaced during the fault. */
+        public boolean lostLeader() {
+            return switchMs >= 0;
+        }
+
+        /** The write outage a target is held to: the switch when the leader was lost, else the longest gap. */
+        public long targetedWriteMs() {
+            return lostLeader() ? switchMs : writeMs;
+        }
     }
 
     /** The broken promises of this run; empty when it passes. Async mode reports its losses without failing on them. */
@@ -86,6 +103,9 @@ public record Findings(long requests, long logicalWrites, long acknowledged, Lis
         }
         if (!toolFailures.isEmpty()) {
             v.add(toolFailures.size() + " of the project's cluster command(s) failed");
+        }
+        if (!lingeringStandbys.isEmpty()) {
+            v.add(lingeringStandbys.size() + " paused standby(s) stayed in the read rotation past the lag bound");
         }
         if (unhealed > 0) {
             v.add(unhealed + " fault(s) the cluster could not be healed from");

@@ -7,55 +7,89 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import ru.otus.socialnet.cluster.ClusterControl.Node;
 
 /**
- * Makes the cluster whole again after a fault, with the project's own commands — one primary (of two,
- * the newer), every other node streaming from it, no network fault, every instance of the service
- * answering — and
- * counts, before a stale primary is stopped and rewound, the rows of the run only it has
- * ({@link StaleRows}): after the rewind they are gone.
+ * Makes the cluster whole again after a fault — one primary (of two, the newer), every other node
+ * streaming from it, no network fault, every instance of the service answering — and counts, before a
+ * stale primary is rewound, the rows of the run only it has ({@link StaleRows}): after the rewind
+ * they are gone. How a node is repaired is the engine's ({@link ScriptedHealer}: the project's
+ * commands; {@link PatroniHealer}: Patroni's own, the healer only starts again what stopped).
  */
-final class Healer {
+abstract class Healer {
 
-    /** Today's rejoin can take minutes on a busy machine before it fails; healing may take a few of them. */
+    /** A rejoin can take minutes on a busy machine before it fails; healing may take a few of them. */
     static final long TIMEOUT_MS = 300_000;
-    /** A standby that is up but does not stream for this long is rewound (rejoined). */
-    static final long NOT_STREAMING_GRACE_MS = 10_000;
 
-    private final ClusterSteps cluster;
-    private final NodeSql sql;
+    protected final ClusterSteps cluster;
+    protected final NodeSql sql;
+    private final ClusterWatch watch;
     private final List<ServiceProcess> services;
     private final String runId;
-    private final boolean network;
+    protected final boolean network;
     private final List<StaleRows> staleRows = new ArrayList<>();
+    /** "node@timeline" already counted: a stale primary is counted once per timeline it wrote. */
+    private final Set<String> counted = new HashSet<>();
 
-    Healer(ClusterSteps cluster, NodeSql sql, List<ServiceProcess> services, String runId, boolean network) {
+    /** @param watch what every node said at its last probe: where stale primaries are looked for (no command run) */
+    Healer(ClusterSteps cluster, NodeSql sql, ClusterWatch watch, List<ServiceProcess> services, String runId, boolean network) {
         this.cluster = cluster;
         this.sql = sql;
+        this.watch = watch;
         this.services = List.copyOf(services);
         this.runId = runId;
         this.network = network;
+    }
+
+    static Healer of(Engine engine, ClusterSteps cluster, NodeSql sql, ClusterWatch watch, List<ServiceProcess> services,
+            String runId, boolean network) {
+        return switch (engine) {
+            case LOCAL -> new ScriptedHealer(cluster, sql, watch, services, runId, network);
+            case PATRONI -> new PatroniHealer(cluster, sql, watch, services, runId, network);
+        };
     }
 
     List<StaleRows> staleRows() {
         return List.copyOf(staleRows);
     }
 
+    /** A former primary made a standby again (the engine's way); whatever fails is written down. */
+    abstract void rejoin(String node);
+
+    /** A stale primary out of the way, its own rows counted first. */
+    abstract void stopStale(String node);
+
+    /** What every healing starts with: the network whole again, and what the engine needs running. */
+    protected abstract void beforeLooking();
+
+    /** Two or more primaries answer (their names, the newest last is not promised). */
+    protected abstract void twoPrimaries(List<Node> primaries);
+
+    /** No primary answers. */
+    protected abstract void noPrimary(List<Node> nodes);
+
+    /**
+     * NODE does not stream from PRIMARY, for {@code waitedMs} now; returns true when what it did makes
+     * the wait start again (a rejoin, say).
+     */
+    protected abstract boolean notStreaming(Node node, Node primary, long waitedMs);
+
+    /** A new healing: the engines' memory of what they tried on each node starts empty. */
+    protected abstract void forgetRepairs();
+
     /** Until the cluster is whole; {@link Failure} when it is not after {@link #TIMEOUT_MS}. */
     void heal() throws Failure {
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         Map<String, Long> notStreamingSince = new HashMap<>();
-        // Per node: 0 nothing tried, 1 started, 2 start refused, 3+ rejoined, then re-cloned (a few times at most).
-        Map<String, Integer> repairs = new HashMap<>();
         String state = "";
-        if (network) {
-            cluster.quietly(() -> cluster.events("heal"));
-        }
+        forgetRepairs();
+        beforeLooking();
         for (boolean last = false; !last; ) {
             last = System.currentTimeMillis() > deadline; // one more look after the deadline: the last step may have healed it
             for (ServiceProcess service : services) {
@@ -68,26 +102,17 @@ final class Healer {
             try {
                 nodes = cluster.nodes();
             } catch (RuntimeException e) {
-                cluster.step("bin/cluster nodes failed: " + ClusterSteps.firstLine(e.getMessage()));
+                cluster.step(cluster.name() + " nodes failed: " + ClusterSteps.firstLine(e.getMessage()));
                 Daemons.sleep(1_000);
                 continue;
             }
             List<Node> primaries = nodes.stream().filter(n -> n.role().equals("primary")).toList();
             if (primaries.size() > 1) {
-                Node newest = newest(primaries);
-                for (Node p : primaries) {
-                    if (!p.name().equals(newest.name())) {
-                        cluster.step("two primaries: " + p.name() + " is older than " + newest.name() + "; stopping it");
-                        stopStale(p.name());
-                    }
-                }
+                twoPrimaries(primaries);
                 continue;
             }
             if (primaries.isEmpty()) {
-                boolean standby = nodes.stream().anyMatch(n -> n.role().equals("replica"));
-                cluster.step(standby ? "no primary: failover" : "no node running: bin/cluster up");
-                cluster.quietly(() -> cluster.events(standby ? "failover" : "up"));
-                Daemons.sleep(1_000);
+                noPrimary(nodes);
                 continue;
             }
             Node primary = primaries.get(0);
@@ -100,20 +125,7 @@ final class Healer {
                 }
                 whole = false;
                 long since = notStreamingSince.computeIfAbsent(n.name(), k -> System.currentTimeMillis());
-                int done = repairs.getOrDefault(n.name(), 0);
-                boolean waited = System.currentTimeMillis() - since > NOT_STREAMING_GRACE_MS;
-                if (done == 0 && n.role().equals("down")) {
-                    cluster.step(n.name() + " is down: start");
-                    repairs.put(n.name(), cluster.quietly(() -> cluster.events("start", n.name())) ? 1 : 2);
-                } else if (done == 2 || done < 2 && waited) {
-                    cluster.step(n.name() + " does not stream from " + primary.name() + ": rejoin");
-                    rejoin(n.name());
-                    repairs.put(n.name(), 3);
-                    notStreamingSince.remove(n.name());
-                } else if (done >= 3 && done < 6 && waited) {
-                    cluster.step(n.name() + " still does not stream from " + primary.name() + ": reclone");
-                    cluster.quietly(() -> cluster.events("reclone", n.name()));
-                    repairs.put(n.name(), done + 1);
+                if (notStreaming(n, primary, System.currentTimeMillis() - since)) {
                     notStreamingSince.remove(n.name());
                 }
             }
@@ -128,51 +140,47 @@ final class Healer {
     }
 
     /**
-     * The project's rejoin (pg_rewind); when it fails — itself a finding — the node is cloned afresh,
-     * so the run can go on.
+     * The rows of this run on every primary that answers on an older timeline than the newest primary
+     * (a stale one: written to after a failover it missed, or about to be rewound), counted before
+     * anything rewinds it.
      */
-    void rejoin(String node) {
-        if (!cluster.quietly(() -> cluster.events("rejoin", node))) {
-            cluster.step("rejoin of " + node + " failed: cloning it afresh from the primary (bin/cluster reclone)");
-            cluster.quietly(() -> cluster.events("reclone", node));
+    void noteStalePrimaries() {
+        countStaleRows(null);
+    }
+
+    /**
+     * Rows of this run on a stale primary that the newest primary lacks, once per node and timeline:
+     * of the node named STALE, or of every stale primary when STALE is null. Which nodes are stale
+     * primaries: the cluster watch's last probes (half a second old at most), so that looking costs
+     * no command and no probe of a node that does not answer.
+     */
+    protected void countStaleRows(String stale) {
+        Map<String, NodeState> states = watch.latest();
+        Optional<NodeState> newest = states.values().stream().filter(s -> s.reachable() && s.primary())
+                .max(Comparator.comparingInt(NodeState::timeline));
+        for (NodeState s : states.values()) {
+            if ((stale == null || s.name().equals(stale)) && s.reachable() && s.primary() && newest.isPresent()
+                    && s.timeline() < newest.get().timeline() && counted.add(s.name() + "@" + s.timeline())) {
+                countRows(s, newest.get(), watch.authorities());
+            }
         }
     }
 
-    /** A stale primary out of the way: its own rows counted, then stopped (to be rejoined). */
-    void stopStale(String node) {
-        countStaleRows(node);
-        cluster.quietly(() -> cluster.events("stop", node));
-    }
-
-    /** Rows of this run on a stale primary that the newest primary lacks. */
-    private void countStaleRows(String staleName) {
+    private void countRows(NodeState stale, NodeState newest, Map<String, String> authorities) {
         try {
-            Map<String, NodeState> states = new HashMap<>();
-            Map<String, String> authorities = new HashMap<>();
-            for (Node n : cluster.nodes()) {
-                states.put(n.name(), sql.probe(n.name(), n.authority()));
-                authorities.put(n.name(), n.authority());
-            }
-            NodeState stale = states.get(staleName);
-            Optional<NodeState> newest = states.values().stream()
-                    .filter(s -> s.reachable() && s.primary() && !s.name().equals(staleName))
-                    .max(Comparator.comparingInt(NodeState::timeline));
-            if (stale == null || !stale.reachable() || !stale.primary() || newest.isEmpty()
-                    || stale.timeline() >= newest.get().timeline()) {
-                return;
-            }
-            Map<String, Integer> onStale = sql.markerRows(authorities.get(staleName), runId);
-            onStale.keySet().removeAll(sql.markerRows(authorities.get(newest.get().name()), runId).keySet());
-            staleRows.add(new StaleRows(staleName, stale.timeline(), System.currentTimeMillis(), onStale));
-            cluster.step(staleName + " (timeline " + stale.timeline() + ") has " + onStale.size() + " row(s) of this run that "
-                    + newest.get().name() + " (timeline " + newest.get().timeline() + ") lacks");
+            Map<String, Integer> onStale = sql.markerRows(authorities.get(stale.name()), runId);
+            onStale.keySet().removeAll(sql.markerRows(authorities.get(newest.name()), runId).keySet());
+            staleRows.add(new StaleRows(stale.name(), stale.timeline(), System.currentTimeMillis(), onStale));
+            cluster.step(stale.name() + " (timeline " + stale.timeline() + ") has " + onStale.size() + " row(s) of this run that "
+                    + newest.name() + " (timeline " + newest.timeline() + ") lacks");
         } catch (SQLException | RuntimeException e) {
-            cluster.step("could not count the rows on " + staleName + ": " + ClusterSteps.firstLine(e.getMessage()));
+            counted.remove(stale.name() + "@" + stale.timeline()); // not counted after all: another look may
+            cluster.step("could not count the rows on " + stale.name() + ": " + ClusterSteps.firstLine(e.getMessage()));
         }
     }
 
     /** Of several primaries, the one on the newest timeline (then the furthest WAL position). */
-    private Node newest(List<Node> primaries) {
+    protected Node newest(List<Node> primaries) {
         Map<String, NodeState> states = new HashMap<>();
         primaries.forEach(n -> states.put(n.name(), sql.probe(n.name(), n.authority())));
         Comparator<NodeState> order = Comparator.comparing(NodeState::reachable)

@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One instance of the service under test as a process of its own, so that the nemesis can restart it
@@ -18,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class ServiceProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final int number;
     private final List<String> command;
@@ -99,6 +104,25 @@ final class ServiceProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /**
+     * Whether this instance's read router has the node at AUTHORITY in its rotation now, from its
+     * health ({@code components.replication.details.nodes.<host:port>.in_rotation}); empty when the
+     * instance does not answer or does not know the node.
+     */
+    Optional<Boolean> inRotation(String authority) {
+        try {
+            HttpRequest r = HttpRequest.newBuilder(base.resolve("/actuator/health")).timeout(Duration.ofSeconds(2)).GET().build();
+            JsonNode node = JSON.readTree(http.send(r, HttpResponse.BodyHandlers.ofString()).body())
+                    .path("components").path("replication").path("details").path("nodes").path(authority).path("in_rotation");
+            return node.isBoolean() ? Optional.of(node.booleanValue()) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 

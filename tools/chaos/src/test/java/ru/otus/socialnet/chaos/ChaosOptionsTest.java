@@ -17,8 +17,34 @@ class ChaosOptionsTest {
         assertThat(o.duration().toSeconds()).isEqualTo(120);
         assertThat(o.seed()).isEqualTo(7);
         assertThat(o.network()).isTrue();
-        assertThat(o.faults()).isEqualTo(FaultKind.all());
+        assertThat(o.engine()).isEqualTo(Engine.LOCAL);
+        assertThat(o.faults()).isEqualTo(FaultKind.menu(Engine.LOCAL, true))
+                .contains(FaultKind.STALE_PRIMARY, FaultKind.REPLAY_PAUSE, FaultKind.LOSSY_LINK, FaultKind.CUT_SERVICE)
+                .doesNotContain(FaultKind.KILL_AGENT, FaultKind.DCS_LOSS);
+        assertThat(o.clusterCommand()).containsExactly("bin/cluster");
         assertThat(o.out().toString()).contains("async-seed7");
+    }
+
+    @Test
+    void onPatroniTheMenuHasItsOwnFaultsAndNotTheStalePrimaryStartedByHand() {
+        ChaosOptions o = ChaosOptions.parse("--cluster patroni --mode quorum --runs 10 --duration 120 --seed 7".split(" "));
+        assertThat(o.engine()).isEqualTo(Engine.PATRONI);
+        assertThat(o.clusterCommand()).containsExactly("bin/patroni-cluster");
+        assertThat(o.faults()).contains(FaultKind.KILL_PRIMARY, FaultKind.REPLAY_PAUSE, FaultKind.KILL_AGENT,
+                FaultKind.PAUSE_AGENT, FaultKind.PARTITION_POSTGRES, FaultKind.DCS_LOSS, FaultKind.DCS_LOSS_FAILSAFE)
+                .doesNotContain(FaultKind.STALE_PRIMARY);
+        assertThat(o.out().toString()).contains("patroni-quorum-seed7");
+        assertThat(o.commandLine()).startsWith("bin/chaos --cluster patroni --mode quorum").doesNotContain("--faults");
+        ChaosOptions again = ChaosOptions.parse(o.commandLine().replaceFirst("^bin/chaos ", "").split(" "));
+        assertThat(again.engine()).isEqualTo(Engine.PATRONI);
+        assertThat(again.faults()).isEqualTo(o.faults());
+        assertThatThrownBy(() -> ChaosOptions.parse("--cluster patroni --faults stale-primary".split(" ")))
+                .hasMessageContaining("--cluster patroni cannot take stale-primary");
+        assertThatThrownBy(() -> ChaosOptions.parse("--faults kill-agent".split(" ")))
+                .hasMessageContaining("--cluster local cannot take kill-agent");
+        assertThatThrownBy(() -> ChaosOptions.parse("--cluster etcd".split(" "))).hasMessageContaining("local or patroni");
+        assertThat(ChaosOptions.parse("--cluster patroni --no-network --seed 1".split(" ")).faults())
+                .noneMatch(k -> k.network).contains(FaultKind.DCS_LOSS, FaultKind.PAUSE_AGENT);
     }
 
     @Test

@@ -48,7 +48,8 @@ class ChaosReportTest {
                 .contains("| [1](run-01/report.md) |", "| [2](run-02/report.md) |", "| all | 2 | 2 | 0 | 1 |",
                         "FAILED (exit 1):", "- run 2: 1 write(s) stored twice",
                         "; 2 service instances (:18095, :18096; round-robin, a request that cannot connect to one goes "
-                                + "to the next; a restart fault restarts one).");
+                                + "to the next; a restart fault restarts one); the cluster kept available by the project's "
+                                + "scripted failover");
         assertThat(ChaosCampaign.exitCode(options, runs)).isEqualTo(1);
         assertThat(ChaosCampaign.exitCode(options, List.of(runs.get(0)))).isZero();
     }

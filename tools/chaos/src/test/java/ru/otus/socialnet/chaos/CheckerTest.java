@@ -215,6 +215,42 @@ class CheckerTest {
         assertThat(f.violations("async")).containsExactly("the rows could not be counted at the end: no primary");
     }
 
+    @Test
+    void aFaultDuringWhichThePrimaryWasReplacedGetsItsFailoverTimeAndEveryFaultItsSlowestRefusal() {
+        write("a", 1, 900, 1_000, Outcome.OK, "1", TL1);
+        write("b", 1, 2_400, 2_500, Outcome.OK, "2", TL1); // the last on the old timeline, after the injection
+        write("c", 1, 2_600, 5_600, Outcome.TIMEOUT, null, null); // 3 s to give up
+        write("c", 2, 5_900, 6_000, Outcome.UNAVAILABLE_503, null, null);
+        write("c", 3, 8_900, 9_000, Outcome.OK, "3", TL2);
+        faults.add(fault(1, 2_000, 9_500));
+        write("d", 1, 9_600, 9_700, Outcome.OK, "4", TL2);
+        faults.add(fault(2, 9_550, 9_900)); // the same timeline throughout: no failover
+
+        Findings f = check();
+        assertThat(f.perFault()).extracting(Findings.FaultOutage::switchMs).containsExactly(6_500L, -1L);
+        assertThat(f.perFault()).extracting(Findings.FaultOutage::lostLeader).containsExactly(true, false);
+        assertThat(f.perFault()).extracting(Findings.FaultOutage::slowestFailedWriteMs).containsExactly(3_000L, -1L);
+        assertThat(f.perFault().get(0).targetedWriteMs()).as("a lost leader is held to its failover").isEqualTo(6_500L);
+    }
+
+    @Test
+    void aStandbyWhoseReplayWasPausedMustLeaveEveryReadRotationByTheLagBound() {
+        faults.add(replayPause(1, 18_000, 11_200)); // left in time
+        faults.add(replayPause(2, 18_000, 16_000)); // left, but late
+        faults.add(replayPause(3, 18_000, FaultRecord.NEVER)); // never, in a pause longer than the bound
+        faults.add(replayPause(4, 12_000, FaultRecord.NEVER)); // never, but the pause was too short to tell
+
+        Findings f = check();
+        assertThat(f.lingeringStandbys()).containsExactly("fault 2: replica1 left the rotation only after 16 s",
+                "fault 3: replica1 stayed in rotation for its whole pause of 18 s");
+        assertThat(f.violations("quorum")).containsExactly("2 paused standby(s) stayed in the read rotation past the lag bound");
+    }
+
+    static FaultRecord replayPause(int n, long holdMs, long outOfRotationMs) {
+        Fault pause = new Fault(FaultKind.REPLAY_PAUSE, 0, false, holdMs, 0, 0, 0, 0, false, 2_000);
+        return new FaultRecord(n, pause, "replica1", 0, holdMs + 1_000, List.of(), List.of(), null, outOfRotationMs);
+    }
+
     static FaultRecord fault(int n, long start, long end) {
         return new FaultRecord(n, FaultSchedule.plan(1, 1, FaultKind.all(), 1).get(0), "primary", start, end, List.of(),
                 List.of(), null);

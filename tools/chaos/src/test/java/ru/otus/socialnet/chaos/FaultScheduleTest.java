@@ -64,13 +64,55 @@ class FaultScheduleTest {
                     assertThat(f.lossPercent()).isBetween(0, 20);
                     assertThat(f.holdMs()).isBetween(5_000L, 12_000L);
                 }
-                case PAUSE, KILL_REPLICA -> assertThat(f.holdMs()).isBetween(2_000L, 8_000L);
+                case PAUSE, KILL_REPLICA, PAUSE_POSTGRES -> assertThat(f.holdMs()).isBetween(2_000L, 8_000L);
+                case LOSSY_LINK -> {
+                    assertThat(f.lossPercent()).isBetween(5, 25);
+                    assertThat(f.duplicatePercent()).isBetween(5, 25);
+                    assertThat(f.delayMs()).isZero();
+                }
+                case REPLAY_PAUSE -> assertThat(f.holdMs()).as("past the service's max-lag and its look")
+                        .isGreaterThanOrEqualTo(Checker.ROTATION_BOUND_MS).isLessThanOrEqualTo(22_000L);
+                case DCS_LOSS, DCS_LOSS_FAILSAFE -> assertThat(f.holdMs()).as("longer than Patroni's ttl, 10 s")
+                        .isBetween(12_000L, 18_000L);
                 case PARTITION_PRIMARY -> assertThat(f.secondHoldMs()).isBetween(2_000L, 5_000L);
                 case DOUBLE_FAILURE -> assertThat(f.secondHoldMs()).isBetween(1_000L, 3_000L);
                 default -> assertThat(f.delayMs()).isZero();
             }
             assertThat(f.describe()).isNotBlank();
         }
+    }
+
+    @Test
+    void aSlowReplicaLosesBetweenOneAndTwentyPercentNotAlwaysOne() {
+        // between() steps by 100: the loss was drawn with it and came out 1 % in every draw
+        assertThat(FaultSchedule.plan(99, 4, EnumSet.of(FaultKind.SLOW_REPLICA), 400).stream().map(Fault::lossPercent)
+                .filter(l -> l > 0).distinct().count()).isGreaterThan(10);
+    }
+
+    @Test
+    void theFaultsOfOnePartOfAPatroniNodeHitItsLeaderMoreOftenThanTheOldFaultsHitThePrimary() {
+        Set<FaultKind> menu = EnumSet.of(FaultKind.PAUSE, FaultKind.KILL_AGENT);
+        List<Fault> faults = FaultSchedule.plan(8, 1, menu, 4000);
+        double pause = faults.stream().filter(f -> f.kind() == FaultKind.PAUSE).mapToInt(f -> f.onPrimary() ? 1 : 0).average().orElseThrow();
+        double agent = faults.stream().filter(f -> f.kind() == FaultKind.KILL_AGENT).mapToInt(f -> f.onPrimary() ? 1 : 0).average()
+                .orElseThrow();
+        assertThat(pause).isBetween(0.35, 0.45);
+        assertThat(agent).isBetween(0.55, 0.65);
+    }
+
+    @Test
+    void eachEngineHasItsMenuAndTheNewFaultsAreInBoth() {
+        Set<FaultKind> local = FaultKind.menu(Engine.LOCAL, true);
+        Set<FaultKind> patroni = FaultKind.menu(Engine.PATRONI, true);
+        assertThat(local).contains(FaultKind.STALE_PRIMARY).doesNotContain(FaultKind.KILL_AGENT, FaultKind.DCS_LOSS);
+        assertThat(patroni).doesNotContain(FaultKind.STALE_PRIMARY).contains(FaultKind.KILL_AGENT, FaultKind.KILL_POSTGRES,
+                FaultKind.PAUSE_AGENT, FaultKind.PAUSE_POSTGRES, FaultKind.PARTITION_AGENT, FaultKind.PARTITION_POSTGRES,
+                FaultKind.DCS_LOSS, FaultKind.DCS_LOSS_FAILSAFE);
+        for (FaultKind both : List.of(FaultKind.REPLAY_PAUSE, FaultKind.LOSSY_LINK, FaultKind.CUT_SERVICE, FaultKind.KILL_PRIMARY)) {
+            assertThat(local).contains(both);
+            assertThat(patroni).contains(both);
+        }
+        assertThat(FaultKind.menu(Engine.PATRONI, false)).noneMatch(k -> k.network).contains(FaultKind.DCS_LOSS);
     }
 
     @Test

@@ -22,6 +22,13 @@ import java.util.concurrent.TimeoutException;
  * ({@code kill -9}); {@code failover} makes a standby the primary after the primary died;
  * {@code rejoin NODE} makes a former primary a streaming standby of the new one; {@code start NODE},
  * {@code stop NODE}, {@code wipe}, {@code up} do what they say;</li>
+ * <li>for the fault campaign ({@code bin/chaos}): {@code pause NODE} / {@code resume NODE} (SIGSTOP /
+ * SIGCONT), {@code pause-replay NODE} / {@code resume-replay NODE} (a standby receiving WAL, applying
+ * none); on a network {@code partition NODE}, {@code delay NODE MS [LOSS%] [DUP%]},
+ * {@code lossy NODE LOSS% DUP%}, {@code cut-service NODE} (the service's packets to NODE dropped) and
+ * {@code heal [NODE]}; bin/cluster's {@code start-unguarded} and {@code reclone}; bin/patroni-cluster's
+ * {@code kill|pause|partition NODE agent|postgres} (one part of a node alone), {@code dcs stop|start},
+ * {@code failsafe on|off} and {@code reinit NODE};</li>
  * <li>every step worth a timeline prints {@code event <epoch ms> <text>} on stdout (answers on
  * stdout, progress on stderr);</li>
  * <li>exit 0 is success; anything else a refusal or a failure, explained on stderr.</li>

@@ -1,0 +1,105 @@
+package ru.otus.socialnet.containers.compose;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import ru.otus.socialnet.cluster.ClusterControl;
+import ru.otus.socialnet.containers.ComposeStack;
+import ru.otus.socialnet.testsupport.Api;
+
+/**
+ * docker-compose.yaml as a user runs it — {@code docker compose up}: the three PostgreSQL containers
+ * and the app, every image built from the project's Dockerfiles — answering on the host's port, with
+ * reads on the standbys and writes on the primary by the servers' own word (each node's
+ * pg_stat_statements, as the local-cluster tests count them), and the consistency token reading its own
+ * write while the standbys lag.
+ */
+class ComposeStackIT {
+
+    /** The app's port on the host: inside the suite's range (TEST_CLUSTER_PORT + 9; no cluster of this module uses it). */
+    static final int APP_PORT = Integer.parseInt(System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432")) + 9;
+
+    static ComposeStack stack;
+    static ClusterControl cluster;
+    static Api api;
+
+    @BeforeAll
+    static void up() {
+        stack = ComposeStack.start("docker-compose.yaml", appEnvironment(APP_PORT), "primary", "replica1", "replica2", "app");
+        cluster = stack.composeCluster();
+        api = new Api(APP_PORT);
+    }
+
+    @AfterAll
+    static void down() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** The stack's variables: the app on PORT, its jar the one the reactor built on the host (no Maven Central in containers here). */
+    static Map<String, String> appEnvironment(int port) {
+        return Map.of("APP_PORT", Integer.toString(port), "APP_JAR", "host");
+    }
+
+    @Test
+    void theApiAnswersOnTheHostPort() {
+        Api.Response registered = api.register("Компоуз", "Стек");
+        assertThat(registered.status()).isEqualTo(200);
+        String id = registered.text("user_id");
+        Api.Response login = api.postJson("/login", Map.of("id", id, "password", "correct horse battery"));
+        assertThat(login.status()).isEqualTo(200);
+        assertThat(login.text("token")).isNotBlank();
+        assertThat(api.get("/actuator/health/readiness").status()).isEqualTo(200);
+    }
+
+    @Test
+    void readsRunOnTheStandbysAndWritesOnThePrimaryByTheServersOwnCounters() throws Exception {
+        Map<String, Long> searchesBefore = NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL);
+        Map<String, Long> insertsBefore = NodeStatements.calls(cluster, NodeStatements.INSERT_SQL);
+        for (int i = 0; i < 20; i++) {
+            assertThat(api.get("/user/search", Map.of("first_name", "Ко", "last_name", "Ст")).status()).isEqualTo(200);
+        }
+        assertThat(api.register("Запись" + UUID.randomUUID().toString().substring(0, 6), "Первичная").status()).isEqualTo(200);
+        Map<String, Long> searches = NodeStatements.delta(searchesBefore, NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL));
+        Map<String, Long> inserts = NodeStatements.delta(insertsBefore, NodeStatements.calls(cluster, NodeStatements.INSERT_SQL));
+
+        assertThat(searches).as("searches per node").containsEntry("primary", 0L);
+        assertThat(searches.get("replica1") + searches.get("replica2")).isEqualTo(20);
+        assertThat(searches.get("replica1")).as("both standbys take turns").isBetween(5L, 15L);
+        assertThat(inserts).as("inserts per node").containsEntry("primary", 1L).containsEntry("replica1", 0L)
+                .containsEntry("replica2", 0L);
+    }
+
+    @Test
+    void theConsistencyTokenReadsItsOwnWriteWhileTheStandbysLag() throws Exception {
+        for (String replica : new String[] {"replica1", "replica2"}) {
+            NodeStatements.execute(cluster, replica, "SELECT pg_wal_replay_pause()");
+        }
+        try {
+            Api.Response registered = api.register("Токен", "Своя");
+            assertThat(registered.status()).isEqualTo(200);
+            String token = registered.header("X-Consistency-Token");
+            assertThat(token).as("the write's token").matches("[0-9A-F]{8}/[0-9A-F]+/[0-9A-F]+");
+            String path = "/user/get/" + registered.text("user_id");
+
+            assertThat(api.get(path).status()).as("without the token: a standby that has not replayed it").isEqualTo(404);
+            Api.Response withToken = api.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP_PORT + path))
+                    .header("X-Consistency-Token", token).GET());
+            assertThat(withToken.status()).as("with the token").isEqualTo(200);
+            assertThat(withToken.text("first_name")).isEqualTo("Токен");
+        } finally {
+            for (String replica : new String[] {"replica1", "replica2"}) {
+                NodeStatements.execute(cluster, replica, "SELECT pg_wal_replay_resume()");
+            }
+        }
+    }
+}
