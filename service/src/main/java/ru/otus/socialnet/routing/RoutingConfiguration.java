@@ -28,7 +28,7 @@ import ru.otus.socialnet.routing.nodes.RoutingMetrics;
 import ru.otus.socialnet.routing.nodes.RoutingProperties;
 import ru.otus.socialnet.routing.nodes.WriteRouter;
 import ru.otus.socialnet.routing.nodes.WritesHealthIndicator;
-import ru.otus.socialnet.routing.transactions.RoutingTransactionManager;
+import ru.otus.socialnet.routing.transactions.ReplicationTransactionManager;
 
 /**
  * The service's connections: a monitor that probes every node and decides who writes and who reads,
@@ -106,10 +106,10 @@ public class RoutingConfiguration {
         return jdbc;
     }
 
-    /** Spring's JDBC transaction manager, telling a commit with an unknown outcome apart. */
+    /** Spring's JDBC transaction manager, fitted to a primary with standbys: reads in autocommit, commits of unknown outcome told apart. */
     @Bean
     PlatformTransactionManager transactionManager(DataSource dataSource, SQLExceptionTranslator translator) {
-        RoutingTransactionManager transactions = new RoutingTransactionManager(dataSource);
+        ReplicationTransactionManager transactions = new ReplicationTransactionManager(dataSource);
         transactions.setExceptionTranslator(translator);
         return transactions;
     }

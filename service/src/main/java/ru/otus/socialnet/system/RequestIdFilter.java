@@ -2,6 +2,7 @@ package ru.otus.socialnet.system;
 
 import java.io.IOException;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.FilterChain;
@@ -16,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives every request an id: the caller's {@code X-Request-Id} when it is a sane token, else a new
- * UUID. It is echoed in the response header, put in the logging MDC (so every log line of the
+ * random UUID. It is echoed in the response header, put in the logging MDC (so every log line of the
  * request carries it) and into error bodies as {@code request_id}.
  */
 @Component
@@ -33,7 +34,7 @@ public class RequestIdFilter extends OncePerRequestFilter {
         String incoming = request.getHeader(HEADER);
         Object existing = request.getAttribute(MDC_KEY);
         String id = existing != null ? existing.toString()
-                : incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+                : incoming != null && SANE.matcher(incoming).matches() ? incoming : newId();
         request.setAttribute(MDC_KEY, id);
         response.setHeader(HEADER, id);
         MDC.put(MDC_KEY, id);
@@ -42,6 +43,18 @@ public class RequestIdFilter extends OncePerRequestFilter {
         } finally {
             MDC.remove(MDC_KEY);
         }
+    }
+
+    /**
+     * A random (version 4) UUID from {@link ThreadLocalRandom}: an id to find a request's log lines by,
+     * not a secret, so it needs no {@code SecureRandom} (whose shared, locked generator
+     * {@code UUID.randomUUID()} uses on every request).
+     */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = random.nextLong() & ~0xF000L | 0x4000L; // version 4
+        long low = random.nextLong() & ~(0xC000L << 48) | 0x8000L << 48; // IETF variant
+        return new UUID(high, low).toString();
     }
 
     /**

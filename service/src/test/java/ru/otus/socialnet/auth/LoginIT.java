@@ -40,6 +40,29 @@ class LoginIT extends ReplicatedServiceTest {
                 + token + "%'")).isZero();
     }
 
+    /**
+     * Login reads the password hash on the primary ({@code @ReadOnPrimary}): a user who has just
+     * registered logs in at once, even when no standby has replayed the registration yet. Moved to a
+     * standby, this login would answer 404.
+     */
+    @Test
+    void aUserLogsInTheMomentTheyRegisterEvenBeforeAnyStandbyHasTheRow() {
+        try {
+            for (Node replica : new Node[] {Node.REPLICA1, Node.REPLICA2}) {
+                cluster.execute(replica, "SELECT pg_wal_replay_pause()");
+            }
+            String id = newUser();
+            assertThat(api.get("/user/get/" + id).status()).as("the standbys do not have the user yet").isEqualTo(404);
+            Api.Response login = api.postJson("/login", Map.of("id", id, "password", PASSWORD));
+            assertThat(login.status()).as("login right after registration").isEqualTo(200);
+        } finally {
+            for (Node replica : new Node[] {Node.REPLICA1, Node.REPLICA2}) {
+                cluster.execute(replica, "SELECT pg_wal_replay_resume()");
+            }
+            cluster.awaitReplicasCaughtUp();
+        }
+    }
+
     @Test
     void wrongPasswordIs400() {
         Api.Response r = api.postJson("/login", Map.of("id", newUser(), "password", "not the password"));

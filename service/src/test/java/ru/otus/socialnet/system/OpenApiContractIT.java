@@ -6,12 +6,17 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import ru.otus.socialnet.testsupport.Api;
 import ru.otus.socialnet.testsupport.ApiContract;
@@ -24,6 +29,10 @@ import ru.otus.socialnet.testsupport.RawHttp;
  * test's responses are checked against it too, by {@link Api}.)
  */
 class OpenApiContractIT extends ReplicatedServiceTest {
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping handlerMapping;
 
     private OpenAPI description() {
         return ApiContract.of("http://127.0.0.1:" + port).api();
@@ -38,12 +47,30 @@ class OpenApiContractIT extends ReplicatedServiceTest {
         assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
     }
 
+    /** The service's own endpoints, as its controllers map them (not springdoc's, not Boot's error page). */
+    private Set<String> controllerPaths() {
+        return handlerMapping.getHandlerMethods().entrySet().stream()
+                .filter(e -> e.getValue().getBeanType().getPackageName().startsWith("ru.otus.socialnet."))
+                .flatMap(e -> e.getKey().getPatternValues().stream())
+                .collect(Collectors.toSet());
+    }
+
+    /**
+     * Every endpoint a controller maps is described, and nothing else: a new endpoint is checked
+     * (its answers then go through the validation every test's responses get), not rejected.
+     */
+    @Test
+    void describesEveryEndpointTheControllersMap() {
+        Set<String> mapped = controllerPaths();
+        assertThat(mapped).as("the OTUS endpoints, at least").contains("/login", "/user/register", "/user/get/{id}",
+                "/user/search");
+        assertThat(description().getPaths().keySet()).containsExactlyInAnyOrderElementsOf(mapped);
+    }
+
     @Test
     void hasTheOtusShapes() {
         OpenAPI d = description();
         assertThat(d.getOpenapi()).startsWith("3.0");
-        assertThat(d.getPaths().keySet()).containsExactlyInAnyOrder("/login", "/user/register", "/user/get/{id}",
-                "/user/search");
         Schema<?> registration = bodySchema(d.getPaths().get("/user/register").getPost());
         assertThat(registration.getProperties().keySet())
                 .containsExactlyInAnyOrder("first_name", "second_name", "birthdate", "biography", "city", "password");

@@ -59,7 +59,12 @@ final class NodePools implements AutoCloseable {
                         + " -c default_transaction_read_only=on", onFailure);
         reads.setReadOnly(true);
         reads.setMaximumPoolSize(pg.pool().replicaSize());
-        reads.setMinimumIdle(Math.min(2, pg.pool().replicaSize()));
+        // No idle minimum: HikariCP keeps trying to refill a pool below its minimum, on one thread
+        // and with a backoff that grows to 5 s while the node is down; when the node is back in
+        // rotation, the pool then stays empty for up to 5 s while every read sent to it waits out
+        // read-pool-wait. Without a minimum the refilling stops once no read waits (a banned node
+        // gets none), and the first read after the node is back starts it afresh.
+        reads.setMinimumIdle(0);
         reads.setConnectionTimeout(t.readPoolWait().toMillis());
 
         // No statement_timeout here: see PgProperties.Timeouts#writeSocket.

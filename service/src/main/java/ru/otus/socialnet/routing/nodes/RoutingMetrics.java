@@ -1,5 +1,9 @@
 package ru.otus.socialnet.routing.nodes;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -7,6 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class RoutingMetrics {
 
     private final MeterRegistry registry;
+    /** The reads counter per node, looked up once: every read counts, and a registry lookup builds its id anew. */
+    private final Map<String, Counter> reads = new ConcurrentHashMap<>();
 
     public RoutingMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,7 +34,7 @@ public final class RoutingMetrics {
 
     /** A read transaction got its connection from {@code node}. */
     void read(String node) {
-        registry.counter("socialnet.routing.reads", "node", node).increment();
+        reads.computeIfAbsent(node, n -> registry.counter("socialnet.routing.reads", "node", n)).increment();
     }
 
     /** A read went elsewhere than a standby in rotation, and why. */

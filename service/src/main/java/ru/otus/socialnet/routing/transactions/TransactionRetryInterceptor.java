@@ -45,8 +45,8 @@ public final class TransactionRetryInterceptor implements MethodInterceptor {
     private final TransactionAttributeSource transactions;
     private final IntSupplier readRetries;
     private final Consumer<String> onRetry;
-    private volatile RetryTemplate reads;
-    private final RetryTemplate writes;
+    private volatile Retries reads;
+    private final Retries writes;
 
     /**
      * @param readRetries asked once, at the first read (the settings are bound after this interceptor exists)
@@ -57,17 +57,17 @@ public final class TransactionRetryInterceptor implements MethodInterceptor {
         this.transactions = transactions;
         this.readRetries = readRetries;
         this.onRetry = onRetry;
-        this.writes = template(1, TransactionRetryInterceptor::writeMayRunAgain, () -> onRetry.accept("write"));
+        this.writes = Retries.of(1, TransactionRetryInterceptor::writeMayRunAgain, () -> onRetry.accept("write"));
     }
 
-    private RetryTemplate reads() {
-        RetryTemplate template = reads;
-        if (template == null) {
-            template = template(readRetries.getAsInt(), TransactionRetryInterceptor::readMayRunAgain,
+    private Retries reads() {
+        Retries retries = reads;
+        if (retries == null) {
+            retries = Retries.of(readRetries.getAsInt(), TransactionRetryInterceptor::readMayRunAgain,
                     () -> onRetry.accept("read"));
-            reads = template;
+            reads = retries;
         }
-        return template;
+        return retries;
     }
 
     /**
@@ -85,16 +85,28 @@ public final class TransactionRetryInterceptor implements MethodInterceptor {
         return !(failure instanceof CommitOutcomeUnknownException) && NodeFailure.of(failure) == NodeFailure.BROKEN;
     }
 
-    private static RetryTemplate template(int retries, Predicate<Throwable> mayRunAgain, Runnable onRetry) {
-        RetryTemplate template = new RetryTemplate(RetryPolicy.builder()
-                .predicate(mayRunAgain).maxRetries(retries).delay(Duration.ZERO).build());
-        template.setRetryListener(new RetryListener() {
-            @Override
-            public void beforeRetry(RetryPolicy policy, Retryable<?> retryable, RetryState state) {
-                onRetry.run();
+    /**
+     * How one kind of transaction runs again. The first attempt runs outside Spring's
+     * {@link RetryTemplate}, which costs something on every call (a retry state, the operation's
+     * name) while nearly every call succeeds at once; a failure that may run again hands the
+     * remaining attempts to the template ({@code afterTheFirst}: null when there are none).
+     */
+    private record Retries(Predicate<Throwable> mayRunAgain, RetryTemplate afterTheFirst, Runnable onRetry) {
+
+        static Retries of(int retries, Predicate<Throwable> mayRunAgain, Runnable onRetry) {
+            if (retries < 1) {
+                return new Retries(mayRunAgain, null, onRetry);
             }
-        });
-        return template;
+            RetryTemplate template = new RetryTemplate(RetryPolicy.builder()
+                    .predicate(mayRunAgain).maxRetries(retries - 1).delay(Duration.ZERO).build());
+            template.setRetryListener(new RetryListener() {
+                @Override
+                public void beforeRetry(RetryPolicy policy, Retryable<?> retryable, RetryState state) {
+                    onRetry.run();
+                }
+            });
+            return new Retries(mayRunAgain, template, onRetry);
+        }
     }
 
     @Override
@@ -108,9 +120,17 @@ public final class TransactionRetryInterceptor implements MethodInterceptor {
         if (attribute == null) {
             return invocation.proceed();
         }
-        RetryTemplate template = attribute.isReadOnly() ? reads() : writes;
+        Retries retries = attribute.isReadOnly() ? reads() : writes;
         try {
-            return template.execute(new Retryable<Object>() {
+            return ((ProxyMethodInvocation) invocation).invocableClone().proceed();
+        } catch (Throwable failure) {
+            if (retries.afterTheFirst() == null || !retries.mayRunAgain().test(failure)) {
+                throw failure;
+            }
+        }
+        retries.onRetry().run();
+        try {
+            return retries.afterTheFirst().execute(new Retryable<Object>() {
                 @Override
                 public Object execute() throws Throwable {
                     return ((ProxyMethodInvocation) invocation).invocableClone().proceed();

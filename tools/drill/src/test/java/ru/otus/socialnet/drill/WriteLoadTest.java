@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -36,9 +37,9 @@ class WriteLoadTest {
 
     @Test
     void everyAnswerOfTheContractIsClassifiedAndOnly200WithAUserIdIsAcknowledged() throws Exception {
-        int port = Integer.parseInt(System.getenv().getOrDefault("TEST_CLUSTER_PORT", "25432")) + 48;
         AtomicInteger served = new AtomicInteger();
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        // Port 0: any free port, so two builds on one machine never collide here.
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/user/register", exchange -> {
             Answer a = ANSWERS.get(served.getAndIncrement() % ANSWERS.size());
             byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
@@ -49,12 +50,17 @@ class WriteLoadTest {
         });
         server.start();
         try {
-            WriteLoad load = new WriteLoad(URI.create("http://127.0.0.1:" + port), "unit", 1, Duration.ofSeconds(5));
+            WriteLoad load = new WriteLoad(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "unit", 1,
+                    Duration.ofSeconds(5));
             load.start();
-            while (load.attempts().size() < 2 * ANSWERS.size()) {
+            // Twelve answers from a local server take milliseconds; a client that stops sending (or
+            // hangs on one answer) fails here instead of holding the build.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (load.attempts().size() < 2 * ANSWERS.size() && System.nanoTime() - deadline < 0) {
                 Thread.sleep(20);
             }
             load.stop();
+            assertThat(load.attempts()).as("attempts recorded within 20 s").hasSizeGreaterThanOrEqualTo(2 * ANSWERS.size());
             List<Attempt> attempts = load.attempts();
             for (int i = 0; i < attempts.size(); i++) {
                 assertThat(attempts.get(i).outcome()).as("answer %d: %s", i, ANSWERS.get(i % ANSWERS.size()))
