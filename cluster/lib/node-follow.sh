@@ -101,14 +101,16 @@ node_auto_conf_set() {
 }
 
 # node_save_wal NODE: a copy of the stopped NODE's WAL, outside PGDATA, taken before pg_rewind.
-# The rewound node replays from the last checkpoint both nodes shared, and that WAL can be gone
-# from both: the new primary keeps only wal_keep_size of it, and the crash recovery pg_rewind runs
-# first on a node that was killed recycles the node's own. The copy serves as the node's archive
-# (restore_command) until it streams; node_forget_saved_wal drops it.
+# pg_rewind reads the node's WAL from the last checkpoint both nodes shared, and the rewound node
+# replays from there; that WAL can be gone from both: the new primary keeps only wal_keep_size of
+# it, and the crash recovery pg_rewind runs first on a node that was killed ends in a checkpoint
+# that recycles the node's own (all that wal_keep_size and its slots do not keep). The copy is the
+# node's archive (restore_command) for pg_rewind (--restore-target-wal) and until the node streams;
+# node_forget_saved_wal drops it. A copy from an earlier attempt that failed is kept and added to:
+# what that attempt's crash recovery recycled is only there.
 node_save_wal() {
 	local saved="$1/wal-before-rewind"
-	pg_as_owner rm -rf "$saved"
-	pg_as_owner mkdir -m 0700 "$saved"
+	pg_as_owner mkdir -p -m 0700 "$saved"
 	pg_as_owner find "$1/data/pg_wal" -maxdepth 1 -type f -regextype posix-extended \
 		-regex '.*/([0-9A-F]{24}|[0-9A-F]{8}\.history)' -exec cp -p -t "$saved" {} +
 }
@@ -145,12 +147,16 @@ node_rejoin() {
 	# and pg_rewind would answer "no rewind required"; a checkpoint writes the new one.
 	psql_remote "$host" "$port" -c CHECKPOINT >/dev/null
 	node_save_wal "$node"
+	# Crash recovery ignores restore_command (no recovery.signal); pg_rewind -c uses it.
+	node_auto_conf_set "$node" restore_command "cp \"$node/wal-before-rewind/%f\" \"%p\""
 	pg_as_owner env PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGCONNECT_TIMEOUT=10 pg_rewind -D "$node/data" \
+		--restore-target-wal \
 		--source-server="host=$host port=$port user=postgres dbname=postgres application_name=$name" \
 		>"$node/rewind.log" 2>&1 || {
 		cat "$node/rewind.log" >&2
 		pg_die "pg_rewind of $name failed; it stays marked as rejoining (never started as a primary): run the rejoin again"
 	}
+	# pg_rewind copied the source's postgresql.auto.conf over the node's: its restore_command again.
 	node_auto_conf_set "$node" restore_command "cp \"$node/wal-before-rewind/%f\" \"%p\""
 	node_follow "$node" "$host" "$port"
 	pg_as_owner rm -f "$node/rejoining"

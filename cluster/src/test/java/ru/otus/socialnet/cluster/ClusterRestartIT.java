@@ -193,6 +193,48 @@ class ClusterRestartIT {
         return acknowledgedWrite(cluster, node);
     }
 
+    /**
+     * A killed primary is rewound although pg_rewind's own first step, the crash recovery of the
+     * killed server, ends in a checkpoint that recycles every segment nothing keeps — the segments
+     * pg_rewind then reads back from the divergence to the last common checkpoint. Here nothing keeps
+     * them: PostgreSQL's default wal_keep_size (0) and no replication slot on the node. In CI the
+     * same happened under load with this cluster's 256 MB (RepeatedRejoinIT: "could not find
+     * previous WAL record at 0/83FFFF48", the checkpoint 270 MB before the divergence). The copy of
+     * the node's WAL saved before the rewind serves pg_rewind too (--restore-target-wal).
+     */
+    @Test
+    void aKilledPrimaryIsRewoundWhenItsCrashRecoveryRecyclesTheCheckpointsSegment() throws Exception {
+        try (Connection c = cluster.superuser(Node.PRIMARY); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET wal_keep_size = 0");
+            st.execute("SELECT pg_reload_conf()");
+            st.execute("CHECKPOINT");
+            for (int i = 0; i < 3; i++) { // the last checkpoint three segments back
+                st.execute("INSERT INTO restart_probe VALUES ('far-" + i + "')");
+                st.execute("SELECT pg_switch_wal()");
+            }
+        }
+        cluster.awaitReplicasCaughtUp();
+        cluster.cli("stop", "replica1");
+        cluster.cli("stop", "replica2");
+        try (Connection c = cluster.superuser(Node.PRIMARY); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots");
+        }
+        acknowledgedWrite(cluster, Node.PRIMARY); // past the divergence: the standbys never get it
+        cluster.kill(Node.PRIMARY);
+        cluster.cli("start", "replica1");
+        cluster.cli("start", "replica2");
+        cluster.cli("failover");
+        Node promoted = cluster.role(Node.REPLICA1).equals("primary") ? Node.REPLICA1 : Node.REPLICA2;
+
+        CliResult rejoin = cluster.attempt("rejoin", "primary");
+
+        assertThat(rejoin.exitCode()).as(rejoin.output()).isZero();
+        awaitStreaming(promoted, Node.PRIMARY);
+        String marker = acknowledgedWrite(cluster, promoted);
+        cluster.awaitReplicasCaughtUp(promoted);
+        assertThat(stored(Node.PRIMARY, marker)).as("the rewound node replicates the new primary's writes").isEqualTo(1);
+    }
+
     /** The table the acknowledged writes go to, made on the first primary (replicated from there). */
     static void createProbeTable(TestCluster cluster) throws SQLException {
         try (Connection c = cluster.superuser(Node.PRIMARY); Statement st = c.createStatement()) {
