@@ -266,11 +266,21 @@ client_address() {
 	echo "$host:$PORT"
 }
 
+# clear_stale_lock: a server killed with its container (kill -9) left its lock file naming pid 1, as
+# it ran as the container's main process. In the restarted container pid 1 is this script, so the
+# server would refuse to start ("lock file postmaster.pid already exists ... PID 1") and the node
+# never reaches its own checks (the stale-primary refusal among them). Only when this script is pid 1
+# and the lock names pid 1: then no server of this data can be running.
+clear_stale_lock() {
+	[ "$$" = 1 ] && [ "$(head -n 1 "$NODE/data/postmaster.pid" 2>/dev/null)" = 1 ] || return 0
+	rm -f "$NODE/data/postmaster.pid"
+}
+
 main() {
 	pg_setup_env
 	: "${PG_PRIMARY_HOST:=primary}" "${PG_PRIMARY_PORT:=$PORT}"
 	case "${1:-}" in
-		primary | replica) run_node "$1" ;;
+		primary | replica) clear_stale_lock; run_node "$1" ;;
 		rejoin) run_rejoin "${2:-}" ;;
 		clone) run_clone "${2:-}" ;;
 		sync) pg_die "switch the mode from the host, on every node at once: bin/compose-cluster sync ${2:-async|quorum}" ;;
