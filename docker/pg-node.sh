@@ -208,11 +208,9 @@ run_rejoin() {
 	name="$(node_name "$NODE")"
 	line="$(peer_evidence_at "$name")"
 	[ -z "$line" ] || pg_die "a server runs on $name's data ($line): stop the service first: docker compose stop $name"
-	# A server killed in the service's container (kill -9, no clean stop) left its lock file, naming its
-	# pid there: 1, as it ran as the container's main process. In this one-off container pid 1 is this
-	# script, alive, so pg_rewind's crash recovery would refuse ("lock file postmaster.pid already
-	# exists"). No server of this data can run here (the service is stopped, the check above): stale.
-	rm -f "$NODE/data/postmaster.pid"
+	# No server of this data can run here (the service is stopped, the check above): its lock files,
+	# if any, are stale.
+	remove_lock_files
 	PG_LISTEN=''
 	node_write_conf "$NODE" "$PORT" "$name"
 	node_rejoin_from "$NODE" "$leader"
@@ -266,21 +264,33 @@ client_address() {
 	echo "$host:$PORT"
 }
 
-# clear_stale_lock: a server killed with its container (kill -9) left its lock file naming pid 1, as
-# it ran as the container's main process. In the restarted container pid 1 is this script, so the
-# server would refuse to start ("lock file postmaster.pid already exists ... PID 1") and the node
-# never reaches its own checks (the stale-primary refusal among them). Only when this script is pid 1
-# and the lock names pid 1: then no server of this data can be running.
-clear_stale_lock() {
-	[ "$$" = 1 ] && [ "$(head -n 1 "$NODE/data/postmaster.pid" 2>/dev/null)" = 1 ] || return 0
-	rm -f "$NODE/data/postmaster.pid"
+# remove_lock_files: the data directory's lock (postmaster.pid) and the private socket's
+# (sock/.s.PGSQL.PORT.lock). A server killed in its container (kill -9, no clean stop) leaves both,
+# naming its pid there: 1, as it ran as the container's main process. In the next container pid 1
+# is this script, alive, so a server started on this data refuses ("lock file postmaster.pid
+# already exists", then "lock file .../.s.PGSQL.5432.lock already exists ... (PID 1)"), and so does
+# pg_rewind's crash recovery. Only for a caller that knows no server of this data runs.
+remove_lock_files() {
+	rm -f "$NODE/data/postmaster.pid" "$NODE"/sock/.s.PGSQL.*.lock
+}
+
+# clear_stale_locks: those of the lock files (remove_lock_files) that are a dead server's: this
+# script is the container's pid 1 and the lock names pid 1 (a server running now would be a child
+# of this script). The node then reaches its own checks (the stale-primary refusal among them)
+# instead of looping on the lock.
+clear_stale_locks() {
+	local lock
+	[ "$$" = 1 ] || return 0
+	for lock in "$NODE/data/postmaster.pid" "$NODE"/sock/.s.PGSQL.*.lock; do
+		[ "$(head -n 1 "$lock" 2>/dev/null)" != 1 ] || rm -f "$lock"
+	done
 }
 
 main() {
 	pg_setup_env
 	: "${PG_PRIMARY_HOST:=primary}" "${PG_PRIMARY_PORT:=$PORT}"
 	case "${1:-}" in
-		primary | replica) clear_stale_lock; run_node "$1" ;;
+		primary | replica) clear_stale_locks; run_node "$1" ;;
 		rejoin) run_rejoin "${2:-}" ;;
 		clone) run_clone "${2:-}" ;;
 		sync) pg_die "switch the mode from the host, on every node at once: bin/compose-cluster sync ${2:-async|quorum}" ;;

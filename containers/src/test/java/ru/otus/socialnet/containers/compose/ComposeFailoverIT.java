@@ -81,8 +81,9 @@ class ComposeFailoverIT {
                 .anyMatch(t -> t.startsWith("primary is down: killed (docker kill -s KILL)"))
                 .anyMatch(t -> t.startsWith("promoted " + drill.newPrimary()));
         assertThat(Files.readString(REPORT)).contains("PASSED (exit 0)");
-        // Its server died with kill -9 as the container's pid 1 and left its lock file: the rejoin must
-        // not take that for a live server (it did: "lock file postmaster.pid already exists").
+        // Its server died with kill -9 as the container's pid 1 and left its lock files (the data
+        // directory's and the socket's): the rejoin must not take them for a live server (it did:
+        // "lock file postmaster.pid already exists", then ".s.PGSQL.5432.lock already exists (PID 1)").
         assertThat(run.rejoin().done()).as(run.rejoin().error()).isTrue();
         assertThat(run.rejoin().streamingStandbys()).isEqualTo(2);
     }
