@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import ru.otus.socialnet.cluster.ClusterControl;
 import ru.otus.socialnet.containers.ComposeStack;
@@ -20,8 +24,10 @@ import ru.otus.socialnet.testsupport.Api;
  * and the app, every image built from the project's Dockerfiles — answering on the host's port, with
  * reads on the standbys and writes on the primary by the servers' own word (each node's
  * pg_stat_statements, as the local-cluster tests count them), and the consistency token reading its own
- * write while the standbys lag.
+ * write while the standbys lag; and, last, the whole stack stopped (or killed, as by a power loss)
+ * and brought up again, its data and roles kept.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ComposeStackIT {
 
     /** The app's port on the host: inside the suite's range (TEST_CLUSTER_PORT + 9; no cluster of this module uses it). */
@@ -51,6 +57,7 @@ class ComposeStackIT {
     }
 
     @Test
+    @Order(1)
     void theApiAnswersOnTheHostPort() {
         Api.Response registered = api.register("Компоуз", "Стек");
         assertThat(registered.status()).isEqualTo(200);
@@ -62,6 +69,7 @@ class ComposeStackIT {
     }
 
     @Test
+    @Order(2)
     void readsRunOnTheStandbysAndWritesOnThePrimaryByTheServersOwnCounters() throws Exception {
         Map<String, Long> searchesBefore = NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL);
         Map<String, Long> insertsBefore = NodeStatements.calls(cluster, NodeStatements.INSERT_SQL);
@@ -80,6 +88,7 @@ class ComposeStackIT {
     }
 
     @Test
+    @Order(3)
     void theConsistencyTokenReadsItsOwnWriteWhileTheStandbysLag() throws Exception {
         for (String replica : new String[] {"replica1", "replica2"}) {
             NodeStatements.execute(cluster, replica, "SELECT pg_wal_replay_pause()");
@@ -100,6 +109,48 @@ class ComposeStackIT {
             for (String replica : new String[] {"replica1", "replica2"}) {
                 NodeStatements.execute(cluster, replica, "SELECT pg_wal_replay_resume()");
             }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theWholeStackStoppedOrKilledAndUpAgainKeepsItsDataAndRolesAndServesWithBothStandbys() throws Exception {
+        // 'stop': every container with its stop signal (the PostgreSQL ones: a fast shutdown), as a
+        // user's docker compose stop or a reboot does. 'kill': SIGKILL to all at once, as a power loss
+        // does: every server leaves its lock files behind. Either way the stack comes up again with
+        // each node as its data says it is.
+        for (String how : new String[] {"stop", "kill"}) {
+            Api.Response registered = api.register("Перезапуск", how);
+            assertThat(registered.status()).isEqualTo(200);
+            String path = "/user/get/" + registered.text("user_id");
+
+            stack.compose(how);
+            long down = System.nanoTime();
+            stack.compose("up", "-d");
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            int standbys = 0;
+            while (System.nanoTime() < deadline && standbys < 2) {
+                standbys = standbysInRotation();
+                Thread.sleep(500);
+            }
+            System.out.printf("compose %s, then up -d: both standbys in the app's read rotation after %.1f s%n", how,
+                    (System.nanoTime() - down) / 1e9);
+            assertThat(standbys).as("after %s: standbys in the app's read rotation", how).isEqualTo(2);
+            assertThat(cluster.primary().name()).as("after %s: the primary is the primary again", how).isEqualTo("primary");
+            assertThat(api.get(path).status()).as("after %s: the user acknowledged before it", how).isEqualTo(200);
+            assertThat(api.register("После", how).status()).as("after %s: writes", how).isEqualTo(200);
+        }
+    }
+
+    /** Standbys in the app's read rotation by its health; 0 while the app does not answer yet. */
+    private static int standbysInRotation() {
+        try {
+            Api.Response health = api.get("/actuator/health");
+            return health.json() == null ? 0 : (int) health.json().at("/components/replication/details/nodes")
+                    .valueStream().filter(n -> n.at("/state").asString("").equals("IN_ROTATION")).count();
+        } catch (IllegalStateException notUpYet) {
+            // The port is docker-proxy's from the start: it resets the connection until the app listens.
+            return 0;
         }
     }
 }
