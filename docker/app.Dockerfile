@@ -26,4 +26,7 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin soci
 COPY --from=build /app.jar /app/app.jar
 USER socialnet
 EXPOSE 8080
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
+# The JVM caches a name it looked up for 30 s by default; on a compose network a restarted
+# container may come back at another address (the service also checks each node's name before
+# every probe: ProbeConnection). 5 s bounds how long a moved node is looked for at its old address.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-Dsun.net.inetaddr.ttl=5", "-jar", "/app/app.jar"]

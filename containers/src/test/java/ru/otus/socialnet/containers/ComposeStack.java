@@ -120,6 +120,13 @@ public final class ComposeStack implements AutoCloseable {
         return run(command, environment());
     }
 
+    /** SERVICE's container's address on the stack's network, now (it changes when containers restart in another order). */
+    public String address(String service) {
+        String id = compose("ps", "-q", service).strip();
+        return run(List.of("docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id),
+                environment()).strip();
+    }
+
     /** The service's log (stdout and stderr) as compose shows it. */
     public String logs(String service) {
         return compose("logs", "--no-color", service);

@@ -111,6 +111,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             // under the service); it is being brought up to date. Not the client's fault, nor a bug.
             return handleDatabaseDown(ex, request);
         }
+        if (NodeFailure.isReadOnlyServer(ex)) {
+            // The write reached a standby under the primary's name: refused there, nothing stored;
+            // the monitor is finding the primary again.
+            return handleDatabaseDown(ex, request);
+        }
         log.error("unexpected failure", ex);
         return answer(ApiError.INTERNAL, "internal error", new HttpHeaders(), request);
     }

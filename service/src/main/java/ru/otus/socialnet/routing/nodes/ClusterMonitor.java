@@ -218,6 +218,12 @@ public final class ClusterMonitor implements AutoCloseable {
             if (verdict.nodeIsDown()) {
                 nodeFailed(node, verdict.name().toLowerCase().replace('_', ' ') + ": " + failure.getMessage());
             }
+            if (NodeFailure.isReadOnlyServer(failure)) {
+                // A write on a server in recovery: this connection is not to the primary it was taken
+                // for (the node's name moved, or it was demoted). Not back into the pool; the probe tells.
+                probeSoon(node);
+                return Override.MUST_EVICT;
+            }
             // A FATAL error ends the session whatever its SQLSTATE: the connection must not go back.
             return NodeFailure.isFatal(failure) ? Override.MUST_EVICT : Override.CONTINUE_EVICT;
         }

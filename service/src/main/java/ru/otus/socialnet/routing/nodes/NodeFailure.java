@@ -101,6 +101,16 @@ public enum NodeFailure {
         return SCHEMA_MISSING.stream().anyMatch(state -> hasSqlState(failure, state));
     }
 
+    /**
+     * A write refused because the session is read-only (SQLSTATE 25006): on a write connection, the
+     * server is in recovery — a standby reached under the primary's name (containers that swapped
+     * addresses) or a demoted node. Nothing was written; the write can go again once the primary
+     * is known. (The service's own reads never write: {@code DeclaredRoutesTest} keeps it so.)
+     */
+    public static boolean isReadOnlyServer(Throwable failure) {
+        return hasSqlState(failure, "25006");
+    }
+
     /** The server cancelled the statement for its statement_timeout (SQLSTATE 57014). */
     public static boolean isStatementTimeout(Throwable failure) {
         return hasSqlState(failure, "57014");

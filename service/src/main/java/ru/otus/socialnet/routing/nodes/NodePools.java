@@ -74,8 +74,14 @@ final class NodePools implements AutoCloseable {
         writes.setMinimumIdle(0); // a standby's write pool stays empty until the node is promoted
         writes.setConnectionTimeout(t.writePoolWait().toMillis());
 
-        return new NodePools(new HikariDataSource(reads), new HikariDataSource(writes), new ProbeConnection(node, pg), t,
-                onAbandoned);
+        HikariDataSource readPool = new HikariDataSource(reads);
+        HikariDataSource writePool = new HikariDataSource(writes);
+        // The node's name now resolves elsewhere: every pooled connection may be to another server.
+        Runnable moved = () -> {
+            softEvict(readPool);
+            softEvict(writePool);
+        };
+        return new NodePools(readPool, writePool, new ProbeConnection(node, pg, moved), t, onAbandoned);
     }
 
     private static HikariConfig config(PgProperties pg, HostPort node, String application, Duration socket,
@@ -133,6 +139,13 @@ final class NodePools implements AutoCloseable {
         } catch (SQLException e) {
             c.close();
             throw e;
+        }
+    }
+
+    /** Idle connections closed now, those in use when they are given back; new ones look the name up. */
+    private static void softEvict(HikariDataSource pool) {
+        if (pool.getHikariPoolMXBean() != null) {
+            pool.getHikariPoolMXBean().softEvictConnections();
         }
     }
 

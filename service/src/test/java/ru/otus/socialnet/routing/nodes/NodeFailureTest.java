@@ -73,4 +73,19 @@ class NodeFailureTest {
         PSQLException fatal = new PSQLException(new ServerErrorMessage("SFATAL\0VFATAL\0C53300\0Msorry, too many clients\0"));
         assertThat(NodeFailure.of(fatal)).isEqualTo(NodeFailure.BROKEN);
     }
+
+    @Test
+    void aWriteRefusedAsReadOnlyReachedAStandbyUnderThePrimarysName() {
+        PSQLException readOnly = new PSQLException(new ServerErrorMessage(
+                "SERROR\0VERROR\0C25006\0Mcannot execute INSERT in a read-only transaction\0"));
+        assertThat(NodeFailure.isReadOnlyServer(new DataAccessResourceFailureException("wrapped", readOnly))).isTrue();
+        assertThat(NodeFailure.of(readOnly)).as("the node is not down: it is another role").isEqualTo(NodeFailure.NONE);
+        assertThat(NodeFailure.isReadOnlyServer(new SQLException("x", "23505"))).isFalse();
+    }
+
+    @Test
+    void aNamesAddressesAreComparedInAStableOrderAndAnUnknownNameIsNotAMove() {
+        assertThat(ProbeConnection.addresses("127.0.0.1")).containsExactly("127.0.0.1");
+        assertThat(ProbeConnection.addresses("no-such-node.invalid")).isNull();
+    }
 }
