@@ -16,8 +16,9 @@
 #       primary on its timeline: it refuses, says what to run, and waits without a server;
 #       every peer answered and none is newer: it starts as the primary;
 #       not every peer answered within PG_PEER_WAIT seconds (30): it starts if one did, and
-#       exits if none did (the restart policy retries). PG_LEAD_ALONE=1 skips the question, for
-#       a node whose peers are gone for good;
+#       exits if none did (the restart policy retries). PG_LEAD_ALONE=1, for a node whose peers
+#       are gone for good, does not wait for them: it starts if none answers at once, but a
+#       peer that answers is still heard (it refuses after a failover as above);
 #     a node whose rejoin did not finish waits until the rejoin is run again.
 #
 # The cluster is operated from the host with bin/compose-cluster (sync, failover, rejoin...: the
@@ -150,9 +151,15 @@ run_candidate() {
 	node_write_conf "$NODE" "$DECIDE_PORT" "$name"
 	trap 'node_stop "$NODE"; exit 143' TERM INT
 	node_start "$NODE"
-	if [ "${PG_LEAD_ALONE:-}" != 1 ] && [ ${#peer_list[@]} -gt 0 ]; then
+	# PG_LEAD_ALONE=1 says the peers are gone for good: they are not waited for. It does not say that
+	# no failover happened: a peer that answers is still asked once, and its word counts (the variable
+	# stays in the container's settings after the 'up' that set it, so a later start must not ignore
+	# a newer primary: it did, and the old primary came back as a second one).
+	local peer_wait="${PG_PEER_WAIT:-30}"
+	[ "${PG_LEAD_ALONE:-}" != 1 ] || peer_wait=0
+	if [ ${#peer_list[@]} -gt 0 ]; then
 		out="$(mktemp)"
-		node_guard_lead "$NODE" "${PG_PEER_WAIT:-30}" "${peer_list[@]}" >"$out" || rc=$?
+		node_guard_lead "$NODE" "$peer_wait" "${peer_list[@]}" >"$out" || rc=$?
 		why="$(<"$out")"
 		rm -f "$out"
 		case "$rc" in
@@ -162,8 +169,12 @@ run_candidate() {
 				trap - TERM INT
 				park "$name refuses to start as a primary: $why. It must become a standby of the current primary (pg_rewind discards what it wrote after the failover point). Run: docker compose stop $name && docker compose run --rm --no-deps $name rejoin ${GUARD_LEADER:-<the current primary>} && docker compose start $name (or, from the host: bin/compose-cluster rejoin $name)" ;;
 			*)
-				node_stop "$NODE"
-				pg_die "$name would start as a primary, but none of its peers (${peer_list[*]}) answered in ${PG_PEER_WAIT:-30} s: it cannot tell whether a failover happened while it was down. Start them (docker compose up -d); if they are gone for good: PG_LEAD_ALONE=1 docker compose up -d $name" ;;
+				if [ "${PG_LEAD_ALONE:-}" = 1 ]; then
+					pg_log "$name leads alone (PG_LEAD_ALONE=1): none of its peers (${peer_list[*]}) answered"
+				else
+					node_stop "$NODE"
+					pg_die "$name would start as a primary, but none of its peers (${peer_list[*]}) answered in ${PG_PEER_WAIT:-30} s: it cannot tell whether a failover happened while it was down. Start them (docker compose up -d); if they are gone for good: PG_LEAD_ALONE=1 docker compose up -d $name"
+				fi ;;
 		esac
 	fi
 	ensure_peer_slots "$name"

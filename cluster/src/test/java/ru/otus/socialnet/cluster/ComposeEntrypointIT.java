@@ -92,6 +92,15 @@ class ComposeEntrypointIT {
         assertThat(listening(cluster.port(Node.PRIMARY))).as("no server on its port").isFalse();
         assertThat(listening(primary.decidePort())).as("nor on its decide port").isFalse();
 
+        // PG_LEAD_ALONE=1 (the peers are gone for good) stays in a container's settings after the
+        // 'up' that set it: a later start must still hear a peer that answers. It did not: the old
+        // primary came back as a second primary beside replica1.
+        primary.stop();
+        primary.env("PG_LEAD_ALONE", "1").start("primary");
+        primary.awaitOutput("refuses to start as a primary", Duration.ofSeconds(30));
+        assertThat(listening(cluster.port(Node.PRIMARY))).as("no second primary").isFalse();
+        primary.env("PG_LEAD_ALONE", "");
+
         // What it said to run.
         primary.stop();
         CliResult rejoin = primary.env("PG_PRIMARY_PORT", Integer.toString(cluster.port(Node.REPLICA1)))
