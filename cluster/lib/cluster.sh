@@ -51,7 +51,7 @@ cluster_sync() {
 	on_node "$primary" cluster_set_sync_mode "$mode" "${names[@]}"
 	for n in "${names[@]}"; do
 		if [ "$(node_state_of "$n")" != replica ]; then
-			pg_log "warning: $n is not a running standby: it keeps its own mode until the next switch"
+			pg_log "warning: $n is not a running standby: it keeps its own mode until the next switch; start it with $CLUSTER_COMMAND start $n, which hands it the primary's (a failover that promotes it otherwise runs its old mode)"
 			continue
 		fi
 		mapfile -t names < <(names_except "$n" "$@")
