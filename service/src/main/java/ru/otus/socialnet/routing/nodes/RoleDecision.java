@@ -151,7 +151,7 @@ final class RoleDecision {
         if (tl < newest) {
             return "a primary on timeline " + tl + ", older than timeline " + newest
                     + " already seen: a former primary started again after a failover; never written to "
-                    + "(turn it into a standby: its rejoin, bin/cluster or bin/compose-cluster rejoin NODE)";
+                    + "(turn it into a standby: bin/cluster rejoin NODE, or bin/compose-cluster rejoin NODE)";
         }
         return "a second primary on timeline " + tl + "; writes stay on " + (primary == null ? "?" : primary.node());
     }
