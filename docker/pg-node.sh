@@ -4,8 +4,9 @@
 # same ones bin/cluster runs locally: this file only wires them to the container.
 #
 #   pg-node.sh primary            the 'primary' service. First start: initdb, roles, slots
-#   pg-node.sh replica            a replica service (PG_NODE_NAME). First start: wait for the
-#                                 primary, pg_basebackup -R -X stream through slot PG_NODE_NAME
+#   pg-node.sh replica            a replica service (PG_NODE_NAME). First start: wait for a
+#                                 primary (PG_PRIMARY_HOST, or after a failover the peer that
+#                                 leads), pg_basebackup -R -X stream through slot PG_NODE_NAME
 #   Every later start runs the node as what its data says it is now, whatever the service's name:
 #     a standby (standby.signal) starts at once;
 #     a node that would start as a primary (the first primary, or a promoted replica) first asks
@@ -100,14 +101,36 @@ park() {
 	done
 }
 
-# wait_primary SECONDS: until the primary accepts connections (a replica's first start).
-wait_primary() {
-	local i
-	for ((i = 0; i < $1; i++)); do
-		"$PG_BINDIR/pg_isready" -q -h "$PG_PRIMARY_HOST" -p "$PG_PRIMARY_PORT" && return 0
+# clone_source NAME: "HOST PORT" of the primary an empty replica clones from: the one on the newest
+# timeline among PG_PRIMARY_HOST and the peers, on their own ports. After a failover PG_PRIMARY_HOST
+# names a standby, which has no slot for NAME. Empty while none runs as a primary, or while two
+# claim the newest timeline (a person must choose: nothing is cloned from either).
+clone_source() {
+	local spec host port n s t kind best="" tli=-1 claims=0
+	while read -r spec; do
+		IFS=: read -r host port _ <<<"$spec"
+		port="${port:-$PORT}"
+		read -r n s t kind <<<"$(peer_evidence "$host" "$port")"
+		[ "${kind:-}" = primary ] || continue
+		if [ "$t" -gt "$tli" ]; then
+			best="$n $host $port" tli="$t" claims=1
+		elif [ "$t" = "$tli" ] && [ "$n" != "${best%% *}" ]; then
+			claims=$((claims + 1))
+		fi
+	done < <(echo "$PG_PRIMARY_HOST:$PG_PRIMARY_PORT"; peers "$1")
+	[ "$claims" != 1 ] || echo "$best"
+}
+
+# wait_clone_source NAME SECONDS: clone_source, asked every second until one answers.
+wait_clone_source() {
+	local src deadline=$((SECONDS + $2))
+	while :; do
+		src="$(clone_source "$1")"
+		[ -z "$src" ] || { echo "$src"; return 0; }
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 1
 	done
-	pg_die "primary $PG_PRIMARY_HOST:$PG_PRIMARY_PORT is not ready after $1 s. After a failover, clone from the new primary instead: docker compose run --rm --no-deps $(service_name replica) clone <the new primary>"
+	pg_die "no primary to clone from after $2 s: neither $PG_PRIMARY_HOST:$PG_PRIMARY_PORT nor a peer ($(peers "$1" | tr '\n' ' ' | sed 's/ $//')) runs as the only primary. Start the primary, or clone from the one there is: docker compose run --rm --no-deps $1 clone <the current primary>"
 }
 
 # first_start ROLE NAME: the bootstrap of an empty volume: initdb for the primary (then it runs
@@ -115,8 +138,14 @@ wait_primary() {
 first_start() {
 	local role="$1" name="$2" peer line listen="$PG_LISTEN"
 	if [ "$role" = replica ]; then
-		wait_primary 120
-		node_clone_replica "$NODE" "$PORT" "$name" "$PG_PRIMARY_HOST" "$PG_PRIMARY_PORT"
+		local found leader host port
+		found="$(wait_clone_source "$name" 120)" || exit 1
+		read -r leader host port <<<"$found"
+		[ "$host:$port" = "$PG_PRIMARY_HOST:$PG_PRIMARY_PORT" ] \
+			|| pg_log "$name clones from $leader ($host:$port): $leader is the primary, not $PG_PRIMARY_HOST:$PG_PRIMARY_PORT"
+		# Its slot, in case this primary was promoted without one for it (as run_clone does).
+		slot_sql | psql_remote "$host" "$port" -v slot="$name" >/dev/null
+		node_clone_replica "$NODE" "$PORT" "$name" "$host" "$port"
 		return
 	fi
 	# An empty 'primary' volume next to nodes that run a cluster is a lost volume, not a new

@@ -129,8 +129,25 @@ class ComposeEntrypointIT {
         assertThat(cluster.role(Node.REPLICA2)).isEqualTo("replica");
     }
 
+    /**
+     * A replica's volume replaced by an empty one after a failover: its settings still name the
+     * first primary, now a standby without a slot for it. It cloned from there and restart-looped on
+     * "replication slot does not exist"; it must clone from the primary there is.
+     */
     @Test
     @Order(4)
+    void anEmptyReplicaVolumeAfterAFailoverClonesFromTheCurrentPrimary() {
+        replica2.stop();
+        cluster.shell("rm -rf \"$PGCLUSTER_DIR/replica2\"");
+        replica2.start("replica");
+        ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA1, Node.REPLICA2);
+        cluster.awaitReplicasCaughtUp(Node.REPLICA1);
+        assertThat(ClusterRestartIT.stored(cluster, Node.REPLICA2, marker)).as("the acknowledged write").isEqualTo(1);
+        assertThat(replica2.output()).contains("replica1 is the primary", "not 127.0.0.1:" + cluster.port(Node.PRIMARY));
+    }
+
+    @Test
+    @Order(5)
     void anEmptyPrimaryVolumeNextToARunningClusterIsClonedNotInitialised() throws Exception {
         primary.stop();
         cluster.shell("rm -rf \"$PGCLUSTER_DIR/primary\"");
@@ -150,7 +167,7 @@ class ComposeEntrypointIT {
      * own files, which it shows from its decide port.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aPromotedNodeThatNobodyFollowedStillLeadsOnAFullUp() throws Exception {
         cluster.kill(Node.REPLICA1);
         cluster.queryLong(Node.REPLICA2, "SELECT count(*) FROM (SELECT pg_promote(true, 60)) p");
