@@ -101,11 +101,11 @@ park() {
 	done
 }
 
-# clone_source NAME: "HOST PORT" of the primary an empty replica clones from: the one on the newest
-# timeline among PG_PRIMARY_HOST and the peers, on their own ports. After a failover PG_PRIMARY_HOST
-# names a standby, which has no slot for NAME. Empty while none runs as a primary, or while two
-# claim the newest timeline (a person must choose: nothing is cloned from either).
-clone_source() {
+# current_primary NAME: "LEADER HOST PORT" of the primary that node NAME follows: the one on the
+# newest timeline among PG_PRIMARY_HOST and the peers, on their own ports (after a failover
+# PG_PRIMARY_HOST names a standby). Empty while none runs as a primary, or while two claim the
+# newest timeline (a person must choose: nothing is cloned from either, no mode taken).
+current_primary() {
 	local spec host port n s t kind best="" tli=-1 claims=0
 	while read -r spec; do
 		IFS=: read -r host port _ <<<"$spec"
@@ -121,11 +121,11 @@ clone_source() {
 	[ "$claims" != 1 ] || echo "$best"
 }
 
-# wait_clone_source NAME SECONDS: clone_source, asked every second until one answers.
-wait_clone_source() {
+# wait_current_primary NAME SECONDS: current_primary, asked every second until one answers.
+wait_current_primary() {
 	local src deadline=$((SECONDS + $2))
 	while :; do
-		src="$(clone_source "$1")"
+		src="$(current_primary "$1")"
 		[ -z "$src" ] || { echo "$src"; return 0; }
 		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 1
@@ -139,7 +139,7 @@ first_start() {
 	local role="$1" name="$2" peer line listen="$PG_LISTEN"
 	if [ "$role" = replica ]; then
 		local found leader host port
-		found="$(wait_clone_source "$name" 120)" || exit 1
+		found="$(wait_current_primary "$name" 120)" || exit 1
 		read -r leader host port <<<"$found"
 		[ "$host:$port" = "$PG_PRIMARY_HOST:$PG_PRIMARY_PORT" ] \
 			|| pg_log "$name clones from $leader ($host:$port): $leader is the primary, not $PG_PRIMARY_HOST:$PG_PRIMARY_PORT"
@@ -214,13 +214,22 @@ run_candidate() {
 	node_exec "$NODE"
 }
 
-# standby_start_sync_mode NAME: PG_SYNC_MODE, when set, on this standby too, with its own quorum:
-# the mode it keeps if it is promoted (see cluster_sync).
+# standby_start_sync_mode NAME: the commit mode this standby keeps if it is promoted (see
+# cluster_sync), with its own quorum: PG_SYNC_MODE when set, else the running primary's, as
+# bin/compose-cluster start hands it (cluster_hand_sync_mode): a standby that was down at the last
+# switch, started by 'docker compose start', kept its old mode, and a failover that promoted it ran
+# in that mode. No primary answering: it keeps its own.
 standby_start_sync_mode() {
-	local others
-	[ -n "${PG_SYNC_MODE:-}" ] || return 0
+	local mode="${PG_SYNC_MODE:-}" leader host port names others
+	if [ -z "$mode" ]; then
+		read -r leader host port <<<"$(current_primary "$1")"
+		[ -n "${leader:-}" ] || return 0
+		names="$(psql_remote "$host" "$port" -c 'SHOW synchronous_standby_names' 2>/dev/null)" || return 0
+		mode=async
+		[ -z "$names" ] || mode=quorum
+	fi
 	mapfile -t others < <(cluster_others "$1")
-	node_auto_conf_set "$NODE" synchronous_standby_names "$(sync_standby_names "$PG_SYNC_MODE" "${others[@]}")"
+	node_auto_conf_set "$NODE" synchronous_standby_names "$(sync_standby_names "$mode" "${others[@]}")"
 }
 
 # run_node ROLE: the containers' main process (see the top).

@@ -130,12 +130,35 @@ class ComposeEntrypointIT {
     }
 
     /**
+     * A standby that was down while the cluster was switched to quorum, started by its container
+     * (docker compose start, not bin/compose-cluster start): it kept async, and a failover that
+     * promoted it ran async. It takes the running primary's mode, with its own quorum.
+     */
+    @Test
+    @Order(4)
+    void aStandbyThatMissedASyncSwitchTakesThePrimarysModeWhenItsContainerStarts() {
+        assertThat(cluster.cli("sync", "async")).contains("async");
+        replica2.stop();
+        assertThat(cluster.cli("sync", "quorum")).contains("replica2 is not a running standby");
+        try {
+            replica2.start("replica");
+            ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA1, Node.REPLICA2);
+            assertThat(setting(Node.REPLICA2, "synchronous_standby_names"))
+                    .as("the mode replica2 keeps if it is promoted\n%s", replica2.output())
+                    .isEqualTo("ANY 1 (primary, replica1)");
+        } finally {
+            // The later tests promote nodes with no standby left: they run async.
+            cluster.cli("sync", "async");
+        }
+    }
+
+    /**
      * A replica's volume replaced by an empty one after a failover: its settings still name the
      * first primary, now a standby without a slot for it. It cloned from there and restart-looped on
      * "replication slot does not exist"; it must clone from the primary there is.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void anEmptyReplicaVolumeAfterAFailoverClonesFromTheCurrentPrimary() {
         replica2.stop();
         cluster.shell("rm -rf \"$PGCLUSTER_DIR/replica2\"");
@@ -147,7 +170,7 @@ class ComposeEntrypointIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void anEmptyPrimaryVolumeNextToARunningClusterIsClonedNotInitialised() throws Exception {
         primary.stop();
         cluster.shell("rm -rf \"$PGCLUSTER_DIR/primary\"");
@@ -167,7 +190,7 @@ class ComposeEntrypointIT {
      * own files, which it shows from its decide port.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aPromotedNodeThatNobodyFollowedStillLeadsOnAFullUp() throws Exception {
         cluster.kill(Node.REPLICA1);
         cluster.queryLong(Node.REPLICA2, "SELECT count(*) FROM (SELECT pg_promote(true, 60)) p");
@@ -201,6 +224,18 @@ class ComposeEntrypointIT {
         ClusterRestartIT.awaitStreaming(cluster, Node.REPLICA1, Node.PRIMARY);
         cluster.awaitReplicasCaughtUp(Node.REPLICA1);
         assertThat(ClusterRestartIT.stored(cluster, Node.PRIMARY, marker)).isEqualTo(1);
+    }
+
+    private static String setting(Node node, String name) {
+        try (var c = cluster.superuser(node); var st = c.prepareStatement("SELECT current_setting(?)")) {
+            st.setString(1, name);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(node + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean listening(int port) {
