@@ -127,6 +127,16 @@ public final class ComposeStack implements AutoCloseable {
                 environment()).strip();
     }
 
+    /**
+     * SERVICE's container and its data volume removed, as an operator replaces a node's broken disk
+     * ({@code docker compose rm -sf SERVICE}, {@code docker volume rm PROJECT_SERVICE-data}): its next
+     * {@code up} starts it on an empty volume.
+     */
+    public void replaceVolume(String service) {
+        compose("rm", "-s", "-f", service);
+        run(List.of("docker", "volume", "rm", project() + "_" + service + "-data"), environment());
+    }
+
     /** The service's log (stdout and stderr) as compose shows it. */
     public String logs(String service) {
         return compose("logs", "--no-color", service);

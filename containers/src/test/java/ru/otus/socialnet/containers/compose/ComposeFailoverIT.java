@@ -31,7 +31,8 @@ import ru.otus.socialnet.testsupport.Api;
  * through the app container, {@code kill -9}s the primary's container, fails over with
  * {@code bin/compose-cluster failover}, counts, and rejoins the old primary; then the case the
  * entrypoint's guard exists for — after a second failover, the old primary's container started
- * again — and its rejoin, after which the app reads from it.
+ * again — and its rejoin, after which the app reads from it; last, a replica's disk replaced while
+ * 'primary' is not the primary.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ComposeFailoverIT {
@@ -116,15 +117,7 @@ class ComposeFailoverIT {
         assertThat(role(stale)).isEqualTo("replica");
 
         // The app (never restarted) takes it into the read rotation, and reads land on it.
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String state = "";
-        while (System.nanoTime() < deadline && !state.equals("IN_ROTATION")) {
-            Api.Response health = api.get("/actuator/health");
-            state = health.json() == null ? ""
-                    : health.json().at("/components/replication/details/nodes/" + stale + ":5432/state").asString("");
-            Thread.sleep(500);
-        }
-        assertThat(state).as("the rejoined node in the app's health").isEqualTo("IN_ROTATION");
+        assertThat(awaitRotationState(stale, Duration.ofSeconds(60))).as("the rejoined node in the app's health").isEqualTo("IN_ROTATION");
         Map<String, Long> before = NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL);
         for (int i = 0; i < 30; i++) {
             assertThat(api.get("/user/search", Map.of("first_name", "По", "last_name", "Сл")).status()).isEqualTo(200);
@@ -132,6 +125,47 @@ class ComposeFailoverIT {
         Map<String, Long> searches = NodeStatements.delta(before, NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL));
         assertThat(searches).as("searches per node").containsEntry(leader, 0L);
         assertThat(searches.get(stale)).as("reads on the rejoined former primary").isBetween(5L, 25L);
+    }
+
+    /**
+     * A replica's disk replaced after failovers, while the service named 'primary' is not the primary
+     * (killed here, if the last failover chose it): {@code docker compose up -d} of the replica on an
+     * empty volume. It cloned from 'primary', as its settings say, and restart-looped (no server there,
+     * or a standby without its slot); it must clone from the primary there is, and be read from.
+     */
+    @Test
+    @Order(3)
+    void aReplicaOnAnEmptyVolumeAfterAFailoverClonesFromTheCurrentPrimary() throws Exception {
+        if (role("primary").equals("primary")) {
+            cluster.events("kill", "primary");
+            cluster.events("failover");
+        }
+        String leader = cluster.primary().name();
+        assertThat(leader).isNotEqualTo("primary");
+        String replaced = leader.equals("replica1") ? "replica2" : "replica1";
+
+        stack.replaceVolume(replaced);
+        stack.compose("up", "-d", replaced);
+
+        assertThat(awaitRotationState(replaced, Duration.ofSeconds(180))).as("the re-cloned replica in the app's health")
+                .isEqualTo("IN_ROTATION");
+        String clone = awaitLog(replaced, replaced + " clones from " + leader, Duration.ofSeconds(10));
+        System.out.println("the replaced replica: " + clone.strip());
+        assertThat(role(replaced)).isEqualTo("replica");
+        assertThat(api.register("Новыйдиск", "Запись").status()).as("writes go on, to " + leader).isEqualTo(200);
+    }
+
+    /** NAME's state in the app's health (IN_ROTATION...), once it is IN_ROTATION or after TIMEOUT. */
+    static String awaitRotationState(String name, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state = "";
+        while (System.nanoTime() < deadline && !state.equals("IN_ROTATION")) {
+            Api.Response health = api.get("/actuator/health");
+            state = health.json() == null ? ""
+                    : health.json().at("/components/replication/details/nodes/" + name + ":5432/state").asString("");
+            Thread.sleep(500);
+        }
+        return state;
     }
 
     static String role(String name) {
