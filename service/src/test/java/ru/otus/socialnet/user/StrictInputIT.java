@@ -97,6 +97,15 @@ class StrictInputIT extends ReplicatedServiceTest {
                 .json("{\"id\":\"1\",\"password\":\"x\",\"password\":\"" + PASSWORD + "\"}"), "same key twice");
     }
 
+    /** Like a JSON key twice: Spring joined a repeated name's values ("a,b") and answered 200. */
+    @Test
+    void aQueryParameterGivenTwiceIsRefusedNotJoined() {
+        assertRefused(RawHttp.request("GET", "/user/search?first_name=a&first_name=b&last_name=c"), "first_name");
+        assertRefused(RawHttp.request("GET", "/user/search?first_name=a&last_name=c&limit=1&limit=2"), "limit");
+        assertThat(new RawHttp(port).send(RawHttp.request("GET", "/user/search?first_name=a&last_name=c&limit=")).status())
+                .as("an empty limit still means none given").isEqualTo(200);
+    }
+
     @Test
     void idsAreAsciiDigitsOnly() {
         String id = api.register(unique("Цифры"), "Аски").text("user_id");
