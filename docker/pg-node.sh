@@ -8,7 +8,8 @@
 #                                 primary (PG_PRIMARY_HOST, or after a failover the peer that
 #                                 leads), pg_basebackup -R -X stream through slot PG_NODE_NAME
 #   Every later start runs the node as what its data says it is now, whatever the service's name:
-#     a standby (standby.signal) starts at once;
+#     a standby (standby.signal) starts at once, in the running primary's commit mode
+#     (PG_SYNC_MODE, when set, wins);
 #     a node that would start as a primary (the first primary, or a promoted replica) first asks
 #     its peers (PG_PEERS) which timeline they are on, over the replication protocol, while its
 #     own server listens on PG_DECIDE_PORT only (5433: out of reach of clients and standbys, in
@@ -101,23 +102,27 @@ park() {
 	done
 }
 
-# current_primary NAME: "LEADER HOST PORT" of the primary that node NAME follows: the one on the
-# newest timeline among PG_PRIMARY_HOST and the peers, on their own ports (after a failover
-# PG_PRIMARY_HOST names a standby). Empty while none runs as a primary, or while two claim the
-# newest timeline (a person must choose: nothing is cloned from either, no mode taken).
+# current_primary NAME [SYSTEM_ID TIMELINE]: "LEADER HOST PORT" of the primary that node NAME
+# follows: among PG_PRIMARY_HOST and the peers (each asked once, on its own port), the one
+# primary on the newest timeline any of them, or NAME itself (TIMELINE), is on; with SYSTEM_ID,
+# nodes of another cluster do not count. After a failover PG_PRIMARY_HOST names a standby. Empty
+# while none runs as a primary, while a primary is behind that timeline (stale: the newest one's
+# primary is down), or while two claim it (a person must choose: nothing is cloned, no mode taken).
 current_primary() {
-	local spec host port n s t kind best="" tli=-1 claims=0
+	local name="$1" sysid="${2:-}" newest="${3:--1}" spec host port n s t kind best="" claims=0
+	local -A asked=()
 	while read -r spec; do
 		IFS=: read -r host port _ <<<"$spec"
 		port="${port:-$PORT}"
+		[ -z "${asked[$host:$port]:-}" ] || continue
+		asked[$host:$port]=1
 		read -r n s t kind <<<"$(peer_evidence "$host" "$port")"
-		[ "${kind:-}" = primary ] || continue
-		if [ "$t" -gt "$tli" ]; then
-			best="$n $host $port" tli="$t" claims=1
-		elif [ "$t" = "$tli" ] && [ "$n" != "${best%% *}" ]; then
-			claims=$((claims + 1))
+		if [ -z "${kind:-}" ] || { [ -n "$sysid" ] && [ "$s" != "$sysid" ]; }; then continue; fi
+		if [ "$t" -gt "$newest" ]; then newest="$t" best="" claims=0; fi
+		if [ "$kind" = primary ] && [ "$t" = "$newest" ] && [ "$n" != "${best%% *}" ]; then
+			best="$n $host $port" claims=$((claims + 1))
 		fi
-	done < <(echo "$PG_PRIMARY_HOST:$PG_PRIMARY_PORT"; peers "$1")
+	done < <(echo "$PG_PRIMARY_HOST:$PG_PRIMARY_PORT"; peers "$name")
 	[ "$claims" != 1 ] || echo "$best"
 }
 
@@ -130,7 +135,7 @@ wait_current_primary() {
 		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 1
 	done
-	pg_die "no primary to clone from after $2 s: neither $PG_PRIMARY_HOST:$PG_PRIMARY_PORT nor a peer ($(peers "$1" | tr '\n' ' ' | sed 's/ $//')) runs as the only primary. Start the primary, or clone from the one there is: docker compose run --rm --no-deps $1 clone <the current primary>"
+	pg_die "no primary to clone from after $2 s: neither $PG_PRIMARY_HOST:$PG_PRIMARY_PORT nor a peer ($(peers "$1" | tr '\n' ' ' | sed 's/ $//')) runs as the only primary. Start the primary, or clone from the one there is: docker compose stop $1 && docker compose run --rm --no-deps $1 clone <the current primary> && docker compose start $1"
 }
 
 # first_start ROLE NAME: the bootstrap of an empty volume: initdb for the primary (then it runs
@@ -218,18 +223,32 @@ run_candidate() {
 # cluster_sync), with its own quorum: PG_SYNC_MODE when set, else the running primary's, as
 # bin/compose-cluster start hands it (cluster_hand_sync_mode): a standby that was down at the last
 # switch, started by 'docker compose start', kept its old mode, and a failover that promoted it ran
-# in that mode. No primary answering: it keeps its own.
+# in that mode. Only a primary of its own cluster, on its timeline or a newer one, counts; none
+# answering: it keeps its own, and says so.
 standby_start_sync_mode() {
-	local mode="${PG_SYNC_MODE:-}" leader host port names others
+	local mode="${PG_SYNC_MODE:-}" leader host port names others sysid tli
 	if [ -z "$mode" ]; then
-		read -r leader host port <<<"$(current_primary "$1")"
-		[ -n "${leader:-}" ] || return 0
-		names="$(psql_remote "$host" "$port" -c 'SHOW synchronous_standby_names' 2>/dev/null)" || return 0
+		read -r _ sysid tli _ <<<"$(node_evidence "$NODE")"
+		read -r leader host port <<<"$(current_primary "$1" "$sysid" "$tli")"
+		if [ -z "${leader:-}" ]; then
+			pg_log "$1 keeps its own commit mode ($(node_auto_conf_mode "$NODE")): no primary of its cluster answered"
+			return 0
+		fi
+		if ! names="$(psql_remote "$host" "$port" -c 'SHOW synchronous_standby_names' 2>/dev/null)"; then
+			pg_log "$1 keeps its own commit mode ($(node_auto_conf_mode "$NODE")): $leader did not say its own"
+			return 0
+		fi
 		mode=async
 		[ -z "$names" ] || mode=quorum
+		pg_log "$1 takes the commit mode of $leader, the primary: $mode"
 	fi
 	mapfile -t others < <(cluster_others "$1")
 	node_auto_conf_set "$NODE" synchronous_standby_names "$(sync_standby_names "$mode" "${others[@]}")"
+}
+
+# node_auto_conf_mode NODE: async or quorum, as NODE's postgresql.auto.conf says (its server down).
+node_auto_conf_mode() {
+	if grep -Eq "^synchronous_standby_names = '.+'" "$1/data/postgresql.auto.conf" 2>/dev/null; then echo quorum; else echo async; fi
 }
 
 # run_node ROLE: the containers' main process (see the top).

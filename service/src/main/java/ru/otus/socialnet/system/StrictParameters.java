@@ -59,14 +59,15 @@ class StrictParameters {
         };
     }
 
-    /** Refuses a GET whose query string names a parameter more than once. */
+    /** Refuses a GET (or HEAD, which runs the same handler) whose query string names a parameter more than once. */
     @Bean
     static WebMvcConfigurer singleValuedParameters() {
         HandlerInterceptor once = new HandlerInterceptor() {
             @Override
             public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-                // GET only: the API's parameters are in query strings, and a form body must not be read here.
-                if (request.getQueryString() == null || !"GET".equals(request.getMethod())) {
+                // GET and HEAD only: the API's parameters are in query strings, and a form body must not be read here.
+                if (request.getQueryString() == null
+                        || !("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()))) {
                     return true;
                 }
                 for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
