@@ -268,16 +268,24 @@ class ClusterRestartIT {
         awaitStreaming(cluster, primary, standby);
     }
 
-    /** Until STANDBY streams from PRIMARY (through its own slot, as the replication role), 60 s at most. */
+    /**
+     * Until STANDBY streams from PRIMARY (through its own slot, as the replication role), 60 s at
+     * most, as both see it. The primary's view alone is not enough: while a replica is being cloned,
+     * pg_basebackup's WAL stream is a 'streaming' walsender under the standby's name and slot, and a
+     * test went on to read from a standby that was not running yet. Only a standby reports a replay
+     * position, and its own WAL receiver says it streams.
+     */
     static void awaitStreaming(TestCluster cluster, Node primary, Node standby) {
         String sql = "SELECT count(*) FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid"
                 + " WHERE r.application_name = '" + standby.cliName + "' AND s.slot_name = '" + standby.cliName
-                + "' AND r.usename = 'replicator' AND r.state = 'streaming'";
+                + "' AND r.usename = 'replicator' AND r.state = 'streaming' AND r.replay_lsn IS NOT NULL";
+        String receiving = "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'"
+                + " AND slot_name = '" + standby.cliName + "'";
         long deadline = System.nanoTime() + 60_000_000_000L;
         String last = "";
         while (true) {
             try {
-                if (cluster.queryLong(primary, sql) == 1) {
+                if (cluster.queryLong(primary, sql) == 1 && cluster.queryLong(standby, receiving) == 1) {
                     return;
                 }
             } catch (IllegalStateException e) {

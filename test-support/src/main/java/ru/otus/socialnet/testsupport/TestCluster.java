@@ -327,7 +327,11 @@ public final class TestCluster {
         awaitReplicasCaughtUp(Node.PRIMARY);
     }
 
-    /** Waits until every other node streams from {@code primary} (the primary now, after a failover, say) and has replayed all it wrote so far. */
+    /**
+     * Waits until every other node streams from {@code primary} (the primary now, after a failover,
+     * say) and has replayed all it wrote so far. A walsender with no replay position is not a
+     * standby (pg_basebackup's WAL stream during a clone): it counts as behind.
+     */
     public void awaitReplicasCaughtUp(Node primary) {
         awaitReplicasCaughtUp(primary.cliName);
     }
@@ -337,7 +341,7 @@ public final class TestCluster {
         while (System.nanoTime() < deadline) {
             long behind = queryLong(primary, """
                     SELECT count(*) FROM pg_stat_replication
-                     WHERE state <> 'streaming' OR replay_lsn < pg_current_wal_lsn()""");
+                     WHERE state <> 'streaming' OR replay_lsn IS NULL OR replay_lsn < pg_current_wal_lsn()""");
             long streaming = queryLong(primary, "SELECT count(*) FROM pg_stat_replication");
             if (behind == 0 && streaming == replicas) {
                 return;
