@@ -373,4 +373,5 @@ main() {
 	esac
 }
 
-main "$@"
+# Sourced (as the unit tests of its decisions do), it only defines its functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi
