@@ -103,13 +103,17 @@ node_write_hba() {
 # node_create_roles NODE: replication role, application role and its database, pg_stat_statements.
 node_create_roles() {
 	local node="$1"
-	psql_admin "$node" <<-EOF
-		SET password_encryption = 'scram-sha-256';
-		CREATE ROLE $PG_REPLICATION_USER WITH REPLICATION LOGIN PASSWORD $(sql_literal "$PG_REPLICATION_PASSWORD");
-		CREATE ROLE $PG_USER WITH LOGIN PASSWORD $(sql_literal "$PG_PASSWORD");
-		CREATE DATABASE $PG_DATABASE OWNER $PG_USER;
-		GRANT pg_monitor TO $PG_USER;
-	EOF
+	# The passwords travel on stdin, never a command line; the session keeps no trace of them.
+	{
+		secret_session_sql
+		cat <<-EOF
+			SET password_encryption = 'scram-sha-256';
+			CREATE ROLE $PG_REPLICATION_USER WITH REPLICATION LOGIN PASSWORD $(sql_literal "$PG_REPLICATION_PASSWORD");
+			CREATE ROLE $PG_USER WITH LOGIN PASSWORD $(sql_literal "$PG_PASSWORD");
+			CREATE DATABASE $PG_DATABASE OWNER $PG_USER;
+			GRANT pg_monitor TO $PG_USER;
+		EOF
+	} | psql_admin "$node"
 	psql_admin "$node" -d "$PG_DATABASE" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
 }
 
@@ -135,7 +139,7 @@ node_clone_replica() {
 	pg_log "$name: pg_basebackup from $phost:$pport (slot $name)"
 	# The password goes through the environment, never the command line; -R writes it into
 	# postgresql.auto.conf (0600, in PGDATA) so the standby can reconnect by itself.
-	pg_as_owner env PGPASSWORD="$PG_REPLICATION_PASSWORD" pg_basebackup \
+	PGPASSWORD="$PG_REPLICATION_PASSWORD" pg_as_owner pg_basebackup \
 		-d "host=$phost port=$pport user=$PG_REPLICATION_USER application_name=$name" \
 		-D "$node/data" -R -X stream -S "$name" -c fast --no-password \
 		|| { pg_as_owner rm -rf "$node/data"; pg_die "pg_basebackup for $name failed"; }

@@ -11,6 +11,19 @@ node_port() { sed -n 's/^port = //p' "$1/node.conf"; }
 # node_name NODE: the node's name (cluster_name, also its application_name and slot name).
 node_name() { sed -n "s/^cluster_name = '\(.*\)'$/\1/p" "$1/node.conf"; }
 
+# secret_session_sql: the first statements of a session whose statements carry a password
+# (CREATE ROLE ... PASSWORD, ALTER SYSTEM SET primary_conninfo): none of its statements is kept in
+# pg_stat_statements (the application's role reads it: pg_monitor), nor logged, however slow
+# (log_min_duration_statement) or failed. The same as Patroni's create_or_update_role.
+secret_session_sql() {
+	cat <<-'EOF'
+		SET pg_stat_statements.track_utility = off;
+		SET log_statement = 'none';
+		SET log_min_duration_statement = -1;
+		SET log_min_error_statement = 'panic';
+	EOF
+}
+
 # psql_admin NODE [psql args...]: superuser session over the node's private unix socket.
 psql_admin() {
 	local node="$1"; shift
@@ -26,7 +39,7 @@ psql_admin() {
 psql_remote() {
 	local host="$1" port="$2"
 	shift 2
-	env PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGCONNECT_TIMEOUT=5 "$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 \
+	PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGCONNECT_TIMEOUT=5 "$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 \
 		"host=$host port=$port user=postgres dbname=postgres" "$@"
 }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import ru.otus.socialnet.testsupport.ComposeNode;
 import ru.otus.socialnet.testsupport.SharedServerSettings;
+import ru.otus.socialnet.testsupport.StatementStatistics;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.CliResult;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
@@ -53,6 +54,7 @@ class ComposeEntrypointIT {
         for (Node node : Node.values()) {
             try (var c = cluster.superuser(node)) {
                 SharedServerSettings.assertRunsWithThem(c, node + " of the compose nodes");
+                StatementStatistics.assertNoPasswords(c, node + " of the compose nodes");
             }
         }
 

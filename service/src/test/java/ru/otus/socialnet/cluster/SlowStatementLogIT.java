@@ -23,6 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import ru.otus.socialnet.testsupport.Api;
 import ru.otus.socialnet.testsupport.ReplicatedServiceTest;
 import ru.otus.socialnet.testsupport.SharedServerSettings;
+import ru.otus.socialnet.testsupport.StatementStatistics;
 import ru.otus.socialnet.testsupport.TestCluster;
 import ru.otus.socialnet.testsupport.TestCluster.Node;
 
@@ -64,6 +65,16 @@ class SlowStatementLogIT extends ReplicatedServiceTest {
         for (Node node : Node.values()) {
             try (Connection c = cluster.superuser(node)) {
                 SharedServerSettings.assertRunsWithThem(c, node + " of the local cluster");
+            }
+        }
+    }
+
+    /** The bootstrap's CREATE ROLE ... PASSWORD was kept in pg_stat_statements, which the application's role reads. */
+    @Test
+    void noNodeKeepsAPasswordInItsStatementStatistics() throws Exception {
+        for (Node node : Node.values()) {
+            try (Connection c = cluster.superuser(node)) {
+                StatementStatistics.assertNoPasswords(c, node + " of the local cluster");
             }
         }
     }

@@ -26,6 +26,7 @@ import ru.otus.socialnet.drill.FailoverDrill.DrillRun;
 import ru.otus.socialnet.drill.FailoverDrill;
 import ru.otus.socialnet.testsupport.PatroniCluster;
 import ru.otus.socialnet.testsupport.SharedServerSettings;
+import ru.otus.socialnet.testsupport.StatementStatistics;
 import ru.otus.socialnet.testsupport.TestCluster;
 
 /**
@@ -78,6 +79,10 @@ class PatroniFailoverIT {
                 assertThat(rs.getString(3)).as("log_min_duration_statement on %s", node.authority()).isEqualTo("1s");
                 // And every other setting the modes share, as the local cluster has them (SlowStatementLogIT).
                 SharedServerSettings.assertRunsWithThem(c, node.name() + " of the Patroni cluster");
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + node.authority() + "/"
+                    + TestCluster.DATABASE, "postgres", "postgres")) {
+                StatementStatistics.assertNoPasswords(c, node.name() + " of the Patroni cluster");
             }
         }
     }
