@@ -72,7 +72,9 @@ node_kind() {
 # standby, else primary. Nothing when it does not answer within 3 s.
 peer_evidence() {
 	local out sysid tli hot name
-	out="$(env PGPASSWORD="$PG_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=3 "$PG_BINDIR/psql" -X -q -A -t -F ' ' \
+	# connect_timeout bounds the connection only: a peer frozen after it (SIGSTOP) would hold this
+	# question, and the start of the node that asks it, for ever.
+	out="$(PGPASSWORD="$PG_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=3 timeout 10 "$PG_BINDIR/psql" -X -q -A -t -F ' ' \
 		"host=$1 port=$2 user=$PG_REPLICATION_USER dbname=replication replication=true application_name=peer-probe" \
 		-c IDENTIFY_SYSTEM -c 'SHOW in_hot_standby' -c 'SHOW cluster_name' 2>/dev/null)" || return 0
 	{ read -r sysid tli _; read -r hot; read -r name; } <<<"$out"

@@ -65,12 +65,17 @@ node_follow() {
 		node_write_standby_conf "$node" "$conninfo" "$name"
 		return
 	fi
-	psql_admin "$node" -v conninfo="$conninfo" -v slot="$name" >/dev/null <<-'EOF'
-		SET pg_stat_statements.track_utility = off;
-		ALTER SYSTEM SET primary_conninfo = :'conninfo';
-		ALTER SYSTEM SET primary_slot_name = :'slot';
-		SELECT pg_reload_conf();
-	EOF
+	# The conninfo holds the password: through the environment (\getenv), not psql's command line,
+	# which 'ps' shows every user for as long as psql runs.
+	{
+		secret_session_sql
+		cat <<-'EOF'
+			\getenv conninfo PG_FOLLOW_CONNINFO
+			ALTER SYSTEM SET primary_conninfo = :'conninfo';
+			ALTER SYSTEM SET primary_slot_name = :'slot';
+			SELECT pg_reload_conf();
+		EOF
+	} | PG_FOLLOW_CONNINFO="$conninfo" psql_admin "$node" -v slot="$name" >/dev/null
 }
 
 # node_write_standby_conf NODE CONNINFO SLOT: the standby settings of a stopped node, in place
@@ -149,7 +154,7 @@ node_rejoin() {
 	node_save_wal "$node"
 	# Crash recovery ignores restore_command (no recovery.signal); pg_rewind -c uses it.
 	node_auto_conf_set "$node" restore_command "cp \"$node/wal-before-rewind/%f\" \"%p\""
-	pg_as_owner env PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGCONNECT_TIMEOUT=10 pg_rewind -D "$node/data" \
+	PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGCONNECT_TIMEOUT=10 pg_as_owner pg_rewind -D "$node/data" \
 		--restore-target-wal \
 		--source-server="host=$host port=$port user=postgres dbname=postgres application_name=$name" \
 		>"$node/rewind.log" 2>&1 || {

@@ -2,6 +2,7 @@ package ru.otus.socialnet.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -207,14 +208,23 @@ public final class TestCluster {
      * output, stdout and stderr together; an exception when it fails or runs past 120 s.
      */
     public static String withFunctions(Map<String, String> env, String script) {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; " + script,
-                "shell", Path.of("cluster/pg-functions.sh").toAbsolutePath().toString()).redirectErrorStream(true);
-        pb.environment().putAll(env);
+        Path output = null;
         try {
+            // Output to a file, stdin empty: a step that waits on either cannot outlast the bound.
+            output = Files.createTempFile("shell", ".out");
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -Eeuo pipefail; source \"$1\"; " + script,
+                    "shell", Path.of("cluster/pg-functions.sh").toAbsolutePath().toString()).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(output.toFile());
+            pb.environment().putAll(env);
             Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("shell '" + script + "' failed:\n" + out);
+            boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+            if (!ended) {
+                Stream.concat(p.descendants(), Stream.of(p.toHandle())).forEach(ProcessHandle::destroyForcibly);
+            }
+            String out = Files.readString(output);
+            if (!ended || p.exitValue() != 0) {
+                throw new IllegalStateException("shell '" + script + "' " + (ended ? "failed" : "ran past 120 s") + ":\n" + out);
             }
             return out;
         } catch (IOException e) {
@@ -222,6 +232,10 @@ public final class TestCluster {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            if (output != null) {
+                output.toFile().delete();
+            }
         }
     }
 
