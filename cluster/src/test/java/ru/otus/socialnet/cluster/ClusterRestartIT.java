@@ -216,6 +216,12 @@ class ClusterRestartIT {
         cluster.awaitReplicasCaughtUp();
         cluster.cli("stop", "replica1");
         cluster.cli("stop", "replica2");
+        // A stopped standby's walsender leaves a moment later; its slot cannot be dropped before.
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (cluster.queryLong(Node.PRIMARY, "SELECT count(*) FROM pg_replication_slots WHERE active") > 0) {
+            assertThat(System.nanoTime()).as("the stopped standbys' slots are released").isLessThan(deadline);
+            TestCluster.sleep(100);
+        }
         try (Connection c = cluster.superuser(Node.PRIMARY); Statement st = c.createStatement()) {
             st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots");
         }

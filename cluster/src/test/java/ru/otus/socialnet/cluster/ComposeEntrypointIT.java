@@ -60,17 +60,17 @@ class ComposeEntrypointIT {
 
         // docker compose restart / a reboot: every container at once, the primary in quorum mode.
         cluster.cli("down");
-        long start = System.nanoTime();
         primary.env("PG_SYNC_MODE", "quorum").start("primary");
         replica1.start("replica");
         replica2.start("replica");
         ClusterRestartIT.awaitStreaming(cluster, Node.PRIMARY, Node.REPLICA1);
         ClusterRestartIT.awaitStreaming(cluster, Node.PRIMARY, Node.REPLICA2);
-        long seconds = (System.nanoTime() - start) / 1_000_000_000;
         assertThat(cluster.role(Node.PRIMARY)).isEqualTo("primary");
         assertThat(cluster.cli("status")).contains("ANY 1 (replica1, replica2)");
-        assertThat(seconds).as("every peer answered: no waiting out PG_PEER_WAIT\n%s", primary.output())
-                .isLessThan(10);
+        // Said only when it waited PG_PEER_WAIT out (node_guard_lead); a wall-clock bound failed a
+        // loaded machine where nothing waited.
+        assertThat(primary.output()).as("every peer answered: no waiting out PG_PEER_WAIT")
+                .doesNotContain("peers answered in");
     }
 
     @Test

@@ -61,7 +61,8 @@ class StartupIT {
         cluster.stop(Node.PRIMARY);
         long start = System.nanoTime();
         assertThatThrownBy(() -> service(FRESH, "2s").close()).hasStackTraceContaining("no primary to migrate");
-        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until it gave up").isLessThan(20_000);
+        // A context start on a loaded machine takes 10-15 s by itself: the bound is "gives up", not "fast".
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until it gave up").isLessThan(45_000);
     }
 
     @Test

@@ -146,6 +146,12 @@ class ComposeFailoverIT {
 
         stack.replaceVolume(replaced);
         stack.compose("up", "-d", replaced);
+        // Its old state, IN_ROTATION, may still be the app's last word: wait for the new server first.
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (!role(replaced).equals("replica")) {
+            assertThat(System.nanoTime()).as("%s runs again as a replica", replaced).isLessThan(deadline);
+            Thread.sleep(500);
+        }
 
         assertThat(awaitRotationState(replaced, Duration.ofSeconds(180))).as("the re-cloned replica in the app's health")
                 .isEqualTo("IN_ROTATION");

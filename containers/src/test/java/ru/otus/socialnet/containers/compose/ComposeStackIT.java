@@ -72,6 +72,8 @@ class ComposeStackIT {
     @Test
     @Order(2)
     void readsRunOnTheStandbysAndWritesOnThePrimaryByTheServersOwnCounters() throws Exception {
+        // Ready is one node that can serve; the turns below need both standbys in the rotation.
+        assertThat(awaitStandbysInRotation(Duration.ofMinutes(1))).as("standbys in the app's read rotation").isEqualTo(2);
         Map<String, Long> searchesBefore = NodeStatements.calls(cluster, NodeStatements.SEARCH_SQL);
         Map<String, Long> insertsBefore = NodeStatements.calls(cluster, NodeStatements.INSERT_SQL);
         for (int i = 0; i < 20; i++) {
@@ -128,12 +130,7 @@ class ComposeStackIT {
             stack.compose(how);
             long down = System.nanoTime();
             stack.compose("up", "-d");
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            int standbys = 0;
-            while (System.nanoTime() < deadline && standbys < 2) {
-                standbys = standbysInRotation();
-                Thread.sleep(500);
-            }
+            int standbys = awaitStandbysInRotation(Duration.ofMinutes(3));
             System.out.printf("compose %s, then up -d: both standbys in the app's read rotation after %.1f s%n", how,
                     (System.nanoTime() - down) / 1e9);
             assertThat(standbys).as("after %s: standbys in the app's read rotation", how).isEqualTo(2);
@@ -190,6 +187,17 @@ class ComposeStackIT {
     }
 
     /** Standbys in the app's read rotation by its health; 0 while the app does not answer yet. */
+    /** The standbys in the app's read rotation, once both are or after TIMEOUT. */
+    private static int awaitStandbysInRotation(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int standbys = standbysInRotation();
+        while (System.nanoTime() < deadline && standbys < 2) {
+            Thread.sleep(500);
+            standbys = standbysInRotation();
+        }
+        return standbys;
+    }
+
     private static int standbysInRotation() {
         try {
             Api.Response health = api.get("/actuator/health");

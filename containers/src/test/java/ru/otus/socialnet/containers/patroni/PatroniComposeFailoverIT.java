@@ -110,7 +110,7 @@ class PatroniComposeFailoverIT {
     static long streaming(ClusterControl.Node leader) {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + leader.authority()
                 + "/postgres?connectTimeout=3&socketTimeout=10", "postgres", "postgres");
-             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) {
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL")) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {

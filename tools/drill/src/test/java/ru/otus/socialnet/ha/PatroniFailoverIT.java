@@ -89,10 +89,11 @@ class PatroniFailoverIT {
 
     @Test
     void patroniReplacesTheKilledLeaderAndNoAcknowledgedWriteIsLost() throws Exception {
-        // Failover takes about ttl (10 s) + a loop; 30 s of load run on well past the election
-        // plus RESUME_BOUND_MS, so that bound can fail.
+        // Failover takes about ttl (10 s) + a loop; 40 s of load run on well past the election
+        // plus RESUME_BOUND_MS, so that bound can fail (with 30 s a loaded machine saw the election
+        // late enough to leave less than the bound).
         Path report = Path.of("target/drill/patroni-quorum-report.md");
-        DrillOptions options = new DrillOptions("quorum", 4, Duration.ofSeconds(30), Duration.ofSeconds(4), true,
+        DrillOptions options = new DrillOptions("quorum", 4, Duration.ofSeconds(40), Duration.ofSeconds(4), true,
                 URI.create("http://127.0.0.1:" + port), report);
         DrillRun run = new FailoverDrill(patroni.control(), new DbAccess(TestCluster.DATABASE,
                 TestCluster.APP_USER, TestCluster.APP_PASSWORD)).runAndReport(options);
