@@ -196,10 +196,14 @@ ha_pid_alive() {
 # ha_node_stop NAME: a clean stop: SIGTERM makes Patroni stop PostgreSQL (releasing the leader
 # key if it held it), then exit.
 ha_node_stop() {
-	local name="$1" node pid i
+	local name="$1" node pid i parent
 	node="$(ha_node_dir "$name")"
 	pid="$(cat "$node/patroni.pid" 2>/dev/null)" || return 0
+	parent="$(ha_agent_parent "$node")"
 	kill -TERM "$pid" 2>/dev/null || true
+	# A frozen agent handles the SIGTERM once woken; its parent must reap it.
+	kill -CONT "$pid" 2>/dev/null || true
+	ha_wake "$parent"
 	for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	ha_pid_alive "$node/patroni.pid" && kill -9 "$pid" 2>/dev/null
 	rm -f "$node/patroni.pid"
@@ -213,11 +217,13 @@ ha_node_stop() {
 # manages (its leader key expires; a frozen or dead agent is what Patroni's watchdog is for), and
 # 'postgres' a Patroni that restarts its server by itself.
 ha_node_kill() {
-	local name="$1" part="${2:-node}" node
+	local name="$1" part="${2:-node}" node parent
 	node="$(ha_node_dir "$name")"
 	ha_part "$part" >/dev/null
 	if [ "$part" != postgres ]; then
+		parent="$(ha_agent_parent "$node")"
 		if ha_pid_alive "$node/patroni.pid"; then kill -9 "$(cat "$node/patroni.pid")" 2>/dev/null || true; fi
+		ha_wake "$parent" # to reap it
 		rm -f "$node/patroni.pid"
 		[ "$part" = node ] || pg_event "$name's Patroni is down: killed; its PostgreSQL runs on unmanaged"
 	fi
@@ -249,10 +255,27 @@ ha_node_pause() {
 
 # ha_node_resume NAME: SIGCONT of everything ha_node_pause may have stopped (idempotent).
 ha_node_resume() {
-	local name="$1" node
+	local name="$1" node parent
 	node="$(ha_node_dir "$name")"
+	parent="$(ha_agent_parent "$node")"
 	if ha_pid_alive "$node/patroni.pid"; then kill -CONT "$(cat "$node/patroni.pid")" 2>/dev/null || true; fi
+	ha_wake "$parent"
 	node_resume "$node"
+}
+
+# ha_agent_parent NODE: the pid of the process that waits on the node's Patroni ('' if none). As
+# root that is runuser (pg_as_owner), which stops itself when its child stops, as su does, and is
+# not woken when the child is: left stopped it never reaps Patroni, and every frozen-agent fault
+# left a stopped runuser behind, then a zombie Patroni once the agent was gone.
+ha_agent_parent() {
+	local pid
+	pid="$(cat "$1/patroni.pid" 2>/dev/null)" || return 0
+	ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ' || true
+}
+
+# ha_wake PID: SIGCONT to PID, the parent ha_agent_parent named (never init).
+ha_wake() {
+	if [ -n "$1" ] && [ "$1" != 1 ]; then kill -CONT "$1" 2>/dev/null || true; fi
 }
 
 # ha_part_ports PART: the TCP ports a partition of that part of a node cuts: its PostgreSQL's

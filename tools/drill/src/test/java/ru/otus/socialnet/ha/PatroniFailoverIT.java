@@ -87,6 +87,33 @@ class PatroniFailoverIT {
         }
     }
 
+    /**
+     * A frozen agent woken again (the campaign's pause-agent fault) leaves nothing stopped behind.
+     * As root, Patroni runs under runuser, which stops itself when its child stops and was never
+     * woken: every such fault left a stopped runuser, and a zombie Patroni once the agent was gone.
+     */
+    @Test
+    void aFrozenAgentWokenAgainLeavesNothingStoppedBehind() throws Exception {
+        String replica = patroni.control().nodes().stream().filter(n -> n.role().equals("replica")).findFirst()
+                .orElseThrow().name();
+        patroni.control().run("pause", replica, "agent");
+        patroni.control().run("resume", replica);
+        long agent = Long.parseLong(Files.readString(Path.of("target/patroni-cluster", replica, "patroni.pid")).strip());
+        long parent = ProcessHandle.of(agent).flatMap(ProcessHandle::parent).orElseThrow().pid();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (state(parent).equals("T") && System.nanoTime() < deadline) {
+            TestCluster.sleep(100);
+        }
+        assertThat(state(agent)).as("%s's Patroni", replica).isNotEqualTo("T");
+        assertThat(state(parent)).as("the process that waits on %s's Patroni", replica).isNotEqualTo("T");
+    }
+
+    /** A process's state letter (R, S, T, Z...) from /proc. */
+    static String state(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    }
+
     @Test
     void patroniReplacesTheKilledLeaderAndNoAcknowledgedWriteIsLost() throws Exception {
         // Failover takes about ttl (10 s) + a loop; 40 s of load run on well past the election
